@@ -1,0 +1,327 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using E2ENet.Compiler.Diagnostics;
+using E2ENet.Compiler.Text;
+
+namespace E2ENet.Compiler.Semantics
+{
+    /// <summary>Checks a model's resolved settings as a whole and turns them into a typed <see cref="ModelSpec"/>.</summary>
+    public static class ModelChecker
+    {
+        private static readonly HashSet<string> CSharpKeywords = new HashSet<string>
+        {
+            "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+            "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+            "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+            "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+            "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+            "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+            "using", "virtual", "void", "volatile", "while",
+        };
+
+        /// <summary>
+        /// Checks <paramref name="settings"/> and builds the spec; returns null when an error was reported.
+        /// <paramref name="modelLocation"/> is used for problems with keys nobody set.
+        /// </summary>
+        public static ModelSpec? Check(string name, string? parent, string sourcePath, ResolvedSettings settings, SourceLocation modelLocation, List<Diagnostic> diagnostics)
+        {
+            int errorsBefore = diagnostics.Count(d => d.IsError);
+            SourceLocation Where(string path) => settings[path].Origin ?? modelLocation;
+            void Report(DiagnosticDescriptor descriptor, string path, params object?[] args) => diagnostics.Add(descriptor.Create(Where(path), args));
+
+            foreach (SchemaLeaf leaf in E2ESchema.Leaves)
+            {
+                if (settings[leaf].Value == null)
+                {
+                    diagnostics.Add(DiagnosticDescriptors.RequiredKey.Create(modelLocation, name, leaf.Path, leaf.Example));
+                }
+            }
+            if (diagnostics.Count(d => d.IsError) > errorsBefore) return null;
+
+            var read = new Reader(settings);
+
+            // Input
+            int channels = (int)read.Int("input.channels");
+            Int3 patch = read.Int3("input.patch");
+            double[] spacing = read.OptionalList("input.spacing").Select(Reader.Real).ToArray();
+            string[] names = read.OptionalList("input.names").Select(Reader.Name).ToArray();
+            string[] normalization = read.List("input.normalization").Select(Reader.Name).ToArray();
+            if (names.Length != 0 && names.Length != channels)
+            {
+                Report(DiagnosticDescriptors.ChannelNameCount, "input.names", "names", names.Length, channels);
+            }
+            if (normalization.Length != 1 && normalization.Length != channels)
+            {
+                Report(DiagnosticDescriptors.ChannelNameCount, "input.normalization", "normalization", normalization.Length, channels);
+            }
+            else if (normalization.Length == 1)
+            {
+                normalization = Enumerable.Repeat(normalization[0], channels).ToArray();
+            }
+
+            // Classes and labels
+            int classes = (int)read.Int("classes");
+            string[] labels = read.OptionalList("labels").Select(Reader.Name).ToArray();
+            if (labels.Length != 0 && labels.Length != classes)
+            {
+                Report(DiagnosticDescriptors.LabelCount, "labels", labels.Length, classes);
+            }
+
+            // Widths
+            int[] widths;
+            IReadOnlyList<ConfigValue> widthList = read.OptionalList("widths.list");
+            if (widthList.Count > 0)
+            {
+                widths = widthList.Select(v => (int)Reader.Integer(v)).ToArray();
+            }
+            else
+            {
+                long baseWidth = read.Int("widths.base");
+                long maxWidth = read.Int("widths.max");
+                widths = Enumerable.Range(0, 6).Select(level => (int)Math.Min(baseWidth << level, maxWidth)).ToArray();
+            }
+
+            // Pools and encoder
+            Int3[] pools = read.List("pools").Select(Reader.ToInt3).ToArray();
+            int[] blocks = read.List("encoder.blocks").Select(v => (int)Reader.Integer(v)).ToArray();
+            if (blocks.Length == 1) blocks = Enumerable.Repeat(blocks[0], 6).ToArray();
+
+            // Block
+            Int3 kernel = read.Int3("block.kernel");
+            if (kernel.D % 2 == 0 || kernel.H % 2 == 0 || kernel.W % 2 == 0)
+            {
+                Report(DiagnosticDescriptors.KernelEven, "block.kernel", kernel);
+            }
+            int[] shift = read.OptionalList("block.shift").Select(v => (int)Reader.Integer(v)).ToArray();
+            if (shift.Length > 0)
+            {
+                if (shift.Length % 2 == 0)
+                {
+                    Report(DiagnosticDescriptors.ShiftCountEven, "block.shift", shift.Length);
+                }
+                else
+                {
+                    int half = shift.Length / 2;
+                    bool increasing = shift.Zip(shift.Skip(1), (a, b) => b > a).All(x => x);
+                    bool symmetric = Enumerable.Range(0, shift.Length).All(k => shift[k] == -shift[shift.Length - 1 - k]);
+                    if (!increasing || !symmetric || shift[half] != 0)
+                    {
+                        string example = "[" + string.Join(", ", Enumerable.Range(-half, shift.Length)) + "]";
+                        Report(DiagnosticDescriptors.ShiftNotCentred, "block.shift", "[" + string.Join(", ", shift) + "]", example);
+                    }
+                }
+            }
+            if (shift.Length == 1 && shift[0] == 0) shift = Array.Empty<int>();
+            var norm = new NormSpec(read.Symbol("block.norm.type"), read.Real("block.norm.eps"), read.Bool("block.norm.affine"));
+            var act = new ActivationSpec(read.Symbol("block.act.type"), read.Real("block.act.slope"));
+            var block = new BlockSpec(kernel, new EquatableArray<int>(shift), read.Bool("block.bias"), norm, act);
+
+            // Fusion
+            int stages = (int)read.Int("fusion.stages");
+            if (stages != 5) Report(DiagnosticDescriptors.FusionStages, "fusion.stages", stages);
+            if (pools.Length + 1 != 6 && stages == 5)
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "pools", "pools must list 5 factors for a 5-stage fusion decoder");
+            }
+            var fusion = new FusionSpec(stages, read.Real("fusion.sparsity"),
+                read.Symbol("fusion.unit") == "channel" ? SparsityUnit.Channel : SparsityUnit.Kernel, read.Symbol("fusion.init"));
+
+            // Geometry: divisibility, bottleneck, shift against depth
+            CheckGeometry(patch, pools, shift, Where, diagnostics);
+
+            // Evolution
+            var evolve = new EvolveSpec(read.Bool("evolve.enabled"), read.Real("evolve.every.count"),
+                read.Symbol("evolve.every.unit") == "epochs" ? IntervalUnit.Epochs : IntervalUnit.Iterations,
+                read.Symbol("evolve.prune.criterion"), read.Real("evolve.prune.from"), read.Real("evolve.prune.to"),
+                read.Symbol("evolve.prune.decay"), read.Symbol("evolve.regrow"));
+            if (evolve.Unit == IntervalUnit.Iterations && evolve.Every != Math.Floor(evolve.Every))
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "evolve.every.count",
+                    string.Format(CultureInfo.InvariantCulture, "evolve every {0} iterations is not a whole number of iterations; round it, or give the interval in epochs", evolve.Every));
+            }
+            if (evolve.PruneTo > evolve.PruneFrom)
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "evolve.prune.to",
+                    string.Format(CultureInfo.InvariantCulture, "the prune rate goes up from {0} to {1}; it should decay (for example 'evolve prune l1 0.5 -> 0.001 cosine')", evolve.PruneFrom, evolve.PruneTo));
+            }
+
+            // Heads
+            double[] ds = read.List("heads.deep_supervision").Select(Reader.Real).ToArray();
+            if (ds[0] <= 0)
+            {
+                Report(DiagnosticDescriptors.DeepSupervisionWeights, "heads.deep_supervision", "[" + string.Join(", ", ds.Select(FloatValue.Format)) + "]",
+                    "the full-resolution head (the first weight) must have a positive weight, for example [8, 4, 2, 1] or [1, 0, 0, 0]");
+            }
+
+            // Training
+            var optimizer = new OptimizerSpec(read.Symbol("training.optimizer.type"), read.Real("training.optimizer.momentum"),
+                read.Bool("training.optimizer.nesterov"), read.Real("training.optimizer.weight_decay"),
+                Reader.Real(read.List("training.optimizer.betas")[0]), Reader.Real(read.List("training.optimizer.betas")[1]),
+                read.Real("training.optimizer.eps"));
+            var schedule = new ScheduleSpec(read.Symbol("training.schedule.type"), read.Real("training.schedule.exponent"));
+            var loss = new LossSpec(read.Symbol("training.loss.type"), read.Real("training.loss.smooth"), read.Real("training.loss.dice"), read.Real("training.loss.ce"));
+            if (loss.DiceWeight + loss.CeWeight <= 0)
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "training.loss.dice", "the loss weights training.loss.dice and training.loss.ce are both 0; give one of them a positive weight");
+            }
+            AugmentationSpec Augmentation(string name, string range)
+            {
+                RealRange r = read.Range("training.augment." + name + "." + range);
+                if (r.Min > r.Max)
+                {
+                    Report(DiagnosticDescriptors.InconsistentValues, "training.augment." + name + "." + range,
+                        $"training.augment.{name}.{range} {r} is reversed; write the smaller bound first");
+                }
+                return new AugmentationSpec(read.Real("training.augment." + name + ".p"), r);
+            }
+            int[] augmentMirror = read.List("training.augment.mirror.axes").Select(v => (int)Reader.Integer(v)).ToArray();
+            if (augmentMirror.Distinct().Count() != augmentMirror.Length)
+            {
+                Report(DiagnosticDescriptors.MirrorAxes, "training.augment.mirror.axes", "training.augment.mirror.axes", "[" + string.Join(", ", augmentMirror) + "]");
+            }
+            var augment = new AugmentSpec(
+                new AugmentationSpec(read.Real("training.augment.rotation.p"), new RealRange(-read.Real("training.augment.rotation.degrees"), read.Real("training.augment.rotation.degrees"))),
+                Augmentation("scaling", "range"), Augmentation("noise", "variance"), Augmentation("blur", "sigma"),
+                Augmentation("brightness", "range"), Augmentation("contrast", "range"), Augmentation("low_resolution", "zoom"),
+                Augmentation("gamma", "range"), read.Real("training.augment.mirror.p"), new EquatableArray<int>(augmentMirror));
+            ConfigValue? clipValue = settings.Value("training.clip");
+            double? clip = clipValue is NoneValue ? null : Reader.Real(clipValue!);
+            var training = new TrainingSpec(optimizer, read.Real("training.lr"), schedule, (int)read.Int("training.epochs"), (int)read.Int("training.iterations"),
+                (int)read.Int("training.batch"), clip, read.Real("training.oversample"), read.Bool("training.mixed_precision"), (int)read.Int("training.folds"),
+                loss, augment);
+            if (evolve.Enabled && fusion.IsSparse)
+            {
+                double everyIterations = evolve.Unit == IntervalUnit.Epochs ? evolve.Every * training.IterationsPerEpoch : evolve.Every;
+                if (everyIterations >= training.TotalIterations)
+                {
+                    Report(DiagnosticDescriptors.EvolutionNeverRuns, "evolve.every.count",
+                        FloatValue.Format(evolve.Every) + (evolve.Unit == IntervalUnit.Epochs ? " epochs" : " iterations"), training.TotalIterations);
+                }
+            }
+
+            // Inference
+            int[] mirror = read.OptionalList("inference.mirror").Select(v => (int)Reader.Integer(v)).ToArray();
+            if (mirror.Distinct().Count() != mirror.Length)
+            {
+                Report(DiagnosticDescriptors.MirrorAxes, "inference.mirror", "inference.mirror", "[" + string.Join(", ", mirror) + "]");
+            }
+            var inference = new InferenceSpec(read.Real("inference.step"), new EquatableArray<int>(mirror), read.Real("inference.sigma"));
+
+            // Codegen
+            ConfigValue? classValue = settings.Value("codegen.class");
+            string className = classValue is NoneValue || classValue == null ? name : Reader.Name(classValue);
+            if (CSharpKeywords.Contains(className))
+            {
+                diagnostics.Add(DiagnosticDescriptors.InvalidModelName.Create(settings["codegen.class"].Origin ?? modelLocation, className,
+                    "it is a C# keyword, so the generated class cannot have that name; rename the model or set 'codegen class OtherName'"));
+            }
+            string ns = Reader.Name(settings.Value("codegen.namespace")!);
+            if (ns.Split('.').Any(CSharpKeywords.Contains))
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "codegen.namespace", $"codegen.namespace '{ns}' contains a C# keyword; choose another namespace");
+            }
+            var codegen = new CodegenSpec(ns, className);
+
+            ConfigValue? descriptionValue = settings.Value("description");
+            string? description = descriptionValue is NoneValue || descriptionValue == null ? null : Reader.Name(descriptionValue);
+
+            if (diagnostics.Count(d => d.IsError) > errorsBefore) return null;
+            return new ModelSpec(name, parent, sourcePath, description,
+                new InputSpec(channels, patch, new EquatableArray<double>(spacing), new EquatableArray<string>(names), new EquatableArray<string>(normalization)),
+                classes, new EquatableArray<string>(labels), new EquatableArray<int>(widths), new EquatableArray<Int3>(pools),
+                new EquatableArray<int>(blocks), block, fusion, evolve, new HeadsSpec(new EquatableArray<double>(ds)), training, inference, codegen,
+                settings.ToE2E(name));
+        }
+
+        private static void CheckGeometry(Int3 patch, Int3[] pools, int[] shift, Func<string, SourceLocation> where, List<Diagnostic> diagnostics)
+        {
+            bool divisible = true;
+            for (int axis = 0; axis < 3; axis++)
+            {
+                long product = 1;
+                foreach (Int3 pool in pools) product *= pool[axis];
+                if (patch[axis] % product != 0)
+                {
+                    divisible = false;
+                    long suggestion = Math.Max(product, (long)Math.Round((double)patch[axis] / product) * product);
+                    diagnostics.Add(DiagnosticDescriptors.PatchNotDivisible.Create(where("input.patch"), AxisName(axis), patch[axis], product, suggestion));
+                }
+            }
+            if (!divisible) return;
+            Int3 size = patch;
+            var sizes = new List<Int3> { size };
+            foreach (Int3 pool in pools)
+            {
+                size /= pool;
+                sizes.Add(size);
+            }
+            if (size.Volume <= 1)
+            {
+                diagnostics.Add(DiagnosticDescriptors.BottleneckTooSmall.Create(where("input.patch"), size.ToSizeString(), patch));
+            }
+            if (shift.Length > 0)
+            {
+                int largest = shift.Max(Math.Abs);
+                for (int level = 0; level < sizes.Count; level++)
+                {
+                    if (largest >= sizes[level].D)
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.ShiftExceedsDepth.Create(where("block.shift"), largest, sizes[level].D, level, patch));
+                        break;
+                    }
+                }
+            }
+        }
+
+        private static string AxisName(int axis) => axis == 0 ? "0 (D)" : axis == 1 ? "1 (H)" : "2 (W)";
+
+        /// <summary>Typed access to resolved values (the binder has already checked every type).</summary>
+        private sealed class Reader
+        {
+            private readonly ResolvedSettings _settings;
+
+            public Reader(ResolvedSettings settings) => _settings = settings;
+
+            private ConfigValue Get(string path) => _settings.Value(path) ?? throw new InvalidOperationException("unset " + path);
+
+            public long Int(string path) => Integer(Get(path));
+
+            public double Real(string path) => Real(Get(path));
+
+            public bool Bool(string path) => ((BoolValue)Get(path)).Value;
+
+            public string Symbol(string path) => Name(Get(path));
+
+            public IReadOnlyList<ConfigValue> List(string path) => ((ListValue)Get(path)).Items.ToArray();
+
+            public IReadOnlyList<ConfigValue> OptionalList(string path) => Get(path) is ListValue list ? list.Items.ToArray() : Array.Empty<ConfigValue>();
+
+            public Int3 Int3(string path) => ToInt3(Get(path));
+
+            public RealRange Range(string path)
+            {
+                var items = List(path);
+                return new RealRange(Real(items[0]), Real(items[1]));
+            }
+
+            public static long Integer(ConfigValue value) => ((IntValue)value).Value;
+
+            public static double Real(ConfigValue value) => value is IntValue i ? i.Value : ((FloatValue)value).Value;
+
+            public static string Name(ConfigValue value) => value switch
+            {
+                SymbolValue s => s.Value,
+                TextValue t => t.Value,
+                _ => value.ToE2E(),
+            };
+
+            public static Int3 ToInt3(ConfigValue value)
+            {
+                var items = ((ListValue)value).Items;
+                return new Int3((int)Integer(items[0]), (int)Integer(items[1]), (int)Integer(items[2]));
+            }
+        }
+    }
+}
