@@ -268,9 +268,11 @@ namespace E2ENet.Compiler
                 models.Add(new CompiledModel(model.Name.Text, parent, file.Source, model, final, spec, network, Sort(diagnostics.Distinct())));
             }
 
+            // The rest (outside model bodies, or in a model that was refused as a duplicate) belongs to the file.
             foreach (FileSyntax file in files)
             {
-                fileDiagnostics.AddRange(perFile[file].Where(d => !file.Models.Any(m => Inside(file.Source, m.Span, d.Location))));
+                var owned = ordered.Where(o => o.File == file).Select(o => o.Model).ToList();
+                fileDiagnostics.AddRange(perFile[file].Where(d => !owned.Any(m => Inside(file.Source, m.Span, d.Location))));
             }
             return new E2ECompilation(files, models, fileDiagnostics);
         }

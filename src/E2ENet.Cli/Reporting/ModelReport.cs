@@ -75,7 +75,7 @@ namespace E2ENet.Cli.Reporting
         /// <summary>Writes the JSON array of models (and, when any, an entry with model null for diagnostics outside models).</summary>
         public static void Json(Stream output, IReadOnlyList<CompiledModel> models, IReadOnlyList<Diagnostic> otherDiagnostics)
         {
-            using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+            using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             writer.WriteStartArray();
             foreach (CompiledModel model in models) WriteModel(writer, model);
             if (otherDiagnostics.Count > 0)

@@ -253,7 +253,8 @@ namespace E2ENet.Compiler.Semantics
             {
                 if (child is SchemaSection group && group.Child(_leaf) is SchemaLeaf leaf)
                 {
-                    output.Add(new PendingAssignment(leaf, on ? leaf.Default! : new FloatValue(0), phrase.Span));
+                    // Implicit: 'augment off' followed by 'augment.mirror 0.5' is a pattern, not a key set twice.
+                    output.Add(new PendingAssignment(leaf, on ? leaf.Default! : new FloatValue(0), phrase.Span, isImplicit: true));
                 }
             }
         }
