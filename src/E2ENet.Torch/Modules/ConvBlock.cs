@@ -62,7 +62,7 @@ namespace E2ENet.Torch.Modules
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            Tensor shifted = _shift.Length == 0 ? input : DepthShift.Apply(input, _shift);
+            Tensor shifted = DepthShift.IsIdentity(_shift) ? input : DepthShift.Apply(input, _shift);
             Tensor output = nn.functional.leaky_relu(instnorm.forward(conv.forward(shifted)), _negativeSlope, inplace: true);
             return output.MoveToOuterDisposeScope();
         }

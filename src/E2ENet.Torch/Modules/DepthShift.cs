@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using static TorchSharp.torch;
 
 namespace E2ENet.Torch.Modules
@@ -11,32 +12,118 @@ namespace E2ENet.Torch.Modules
     /// </code>
     /// With C = 4 and S = 3 there are two chunks of 2 (fewer chunks than offsets); a 1-channel input is one chunk, shifted
     /// whole by offsets[0]. No wrap-around. Input and output are (B, C, D, H, W).
+    /// <para>
+    /// Cost: one write of the output (each chunk's valid slices are copied once and only its |offset| boundary slices are
+    /// zeroed). When autograd records, the shift is one custom autograd node whose backward is the opposite shift of the
+    /// gradient (again one write), instead of the per-chunk slice-copy nodes that composing it from <c>narrow</c> and
+    /// <c>copy_</c> would record (each of those clones the whole gradient in backward). <c>e2enet bench shift</c> compares
+    /// the two.
+    /// </para>
     /// </summary>
     public static class DepthShift
     {
-        /// <summary>Shifts channel groups of <paramref name="input"/> along depth; returns the input itself when there is no shift.</summary>
-        public static Tensor Apply(Tensor input, int[] offsets)
+        /// <summary>
+        /// Shifts channel groups of <paramref name="input"/> (B, C, D, H, W) along depth; returns a new tensor of the same
+        /// shape (an alias of the input when every offset is 0). Differentiable.
+        /// </summary>
+        /// <param name="input">(B, C, D, H, W).</param>
+        /// <param name="offsets">One offset per channel group, e.g. [-1, 0, 1].</param>
+        public static Tensor Apply(Tensor input, IReadOnlyList<int> offsets)
         {
-            if (input.dim() != 5) throw new ArgumentException($"depth shift expects a (B, C, D, H, W) tensor, got {input.dim()} dimensions", nameof(input));
-            if (offsets.Length == 0) return input.alias();
-            long channels = input.shape[1];
-            long depth = input.shape[2];
-            long chunk = (channels + offsets.Length - 1) / offsets.Length;
+            Validate(input, offsets);
+            if (IsIdentity(offsets)) return input.alias();
+            int[] copy = ToArray(offsets);
+            if (input.requires_grad && is_grad_enabled()) return DepthShiftFunction.apply(input, copy);
+            return Shift(input, copy);
+        }
+
+        /// <summary>
+        /// The same shift composed of <c>narrow</c> and <c>copy_</c> under autograd (no custom node): kept as the baseline that
+        /// <c>e2enet bench shift</c> and the tests compare <see cref="Apply"/> against.
+        /// </summary>
+        public static Tensor ApplyComposed(Tensor input, IReadOnlyList<int> offsets)
+        {
+            Validate(input, offsets);
             Tensor output = zeros_like(input);
-            for (int k = 0; k < offsets.Length; k++)
+            foreach (var (start, count, offset) in Chunks(input.shape[1], offsets))
             {
-                long start = k * chunk;
-                if (start >= channels) break;
-                long count = Math.Min(chunk, channels - start);
-                long offset = offsets[k];
-                if (Math.Abs(offset) >= depth) continue; // the whole chunk falls outside: zeros
+                long depth = input.shape[2];
+                if (Math.Abs(offset) >= depth) continue;
                 long length = depth - Math.Abs(offset);
-                // out[d] = in[d - offset]: for offset > 0, out[offset..] = in[..D-offset]; for offset < 0, out[..D+offset] = in[-offset..]
                 using Tensor source = input.narrow(1, start, count).narrow(2, offset >= 0 ? 0 : -offset, length);
                 using Tensor target = output.narrow(1, start, count).narrow(2, offset >= 0 ? offset : 0, length);
                 target.copy_(source);
             }
             return output;
+        }
+
+        /// <summary>Whether the offsets shift nothing (empty, or all zero).</summary>
+        public static bool IsIdentity(IReadOnlyList<int> offsets)
+        {
+            foreach (int offset in offsets)
+            {
+                if (offset != 0) return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// The chunks: (first channel, channel count, offset) for each chunk that exists, in order. Chunk size is
+        /// ceil(C / S); there are fewer than S chunks when C is small.
+        /// </summary>
+        public static IEnumerable<(long Start, long Count, int Offset)> Chunks(long channels, IReadOnlyList<int> offsets)
+        {
+            if (offsets.Count == 0) yield break;
+            long chunk = (channels + offsets.Count - 1) / offsets.Count;
+            for (int k = 0; k < offsets.Count; k++)
+            {
+                long start = k * chunk;
+                if (start >= channels) yield break;
+                yield return (start, Math.Min(chunk, channels - start), offsets[k]);
+            }
+        }
+
+        /// <summary>The shift without autograd: one write of a fresh contiguous output.</summary>
+        internal static Tensor Shift(Tensor input, IReadOnlyList<int> offsets)
+        {
+            long depth = input.shape[2];
+            Tensor output = empty(input.shape, input.dtype, input.device);
+            foreach (var (start, count, offset) in Chunks(input.shape[1], offsets))
+            {
+                using Tensor target = output.narrow(1, start, count);
+                int magnitude = Math.Abs(offset);
+                if (magnitude >= depth)
+                {
+                    target.zero_();
+                    continue;
+                }
+                long length = depth - magnitude;
+                using (Tensor source = input.narrow(1, start, count).narrow(2, offset >= 0 ? 0 : magnitude, length))
+                using (Tensor inside = target.narrow(2, offset >= 0 ? magnitude : 0, length))
+                {
+                    inside.copy_(source);
+                }
+                if (magnitude > 0)
+                {
+                    // out[d] = in[d - offset] is outside the volume for d < offset (offset > 0) or d >= D + offset (offset < 0).
+                    using Tensor edge = target.narrow(2, offset > 0 ? 0 : depth - magnitude, magnitude);
+                    edge.zero_();
+                }
+            }
+            return output;
+        }
+
+        private static void Validate(Tensor input, IReadOnlyList<int> offsets)
+        {
+            if (input.dim() != 5) throw new ArgumentException($"depth shift expects a (B, C, D, H, W) tensor, got {input.dim()} dimensions", nameof(input));
+            if (offsets is null) throw new ArgumentNullException(nameof(offsets));
+        }
+
+        private static int[] ToArray(IReadOnlyList<int> offsets)
+        {
+            var array = new int[offsets.Count];
+            for (int i = 0; i < array.Length; i++) array[i] = offsets[i];
+            return array;
         }
     }
 }

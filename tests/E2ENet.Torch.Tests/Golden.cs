@@ -1,0 +1,33 @@
+using System;
+using E2ENet.Tests;
+using E2ENet.Torch.Network;
+using static TorchSharp.torch;
+
+namespace E2ENet.Torch.Tests
+{
+    /// <summary>The two golden cases of ../shared/golden (outputs of the authors' PyTorch code) and their models.</summary>
+    internal static class Golden
+    {
+        public static readonly string[] Cases = { "tiny_s3_dense", "tiny_s5_sparse_aniso" };
+
+        public static string Model(string name) => name == "tiny_s3_dense" ? "TinyS3Dense" : "TinyS5SparseAniso";
+
+        public static string ModelFile(string name) => TestPaths.Repo("models", "reference", name + ".e2e");
+
+        public static string Weights(string name) => TestPaths.Shared("golden", name + ".weights.pt");
+
+        public static string Io(string name) => TestPaths.Shared("golden", name + ".io.pt");
+
+        public static E2ENetNetwork Network(string name) => E2ENetNetwork.FromFile(ModelFile(name), Model(name));
+
+        /// <summary>max |actual - expected| / max |expected|.</summary>
+        public static double RelativeError(Tensor actual, Tensor expected)
+        {
+            Assert.Equal(expected.shape, actual.shape);
+            using var scope = NewDisposeScope();
+            double diff = (actual - expected).abs().max().item<float>();
+            double reference = expected.abs().max().item<float>();
+            return diff / Math.Max(reference, 1e-30);
+        }
+    }
+}
