@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace E2ENet.Training.Optimization
+{
+    /// <summary>
+    /// AdamW (decoupled weight decay), as torch.optim.AdamW without amsgrad:
+    /// <code>
+    ///   p *= 1 - lr * wd;  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+    ///   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+    /// </code>
+    /// </summary>
+    public sealed class AdamWOptimizer : IParameterOptimizer
+    {
+        private readonly IReadOnlyList<(string Name, Tensor Parameter)> _parameters;
+        private readonly Dictionary<string, Tensor> _first = new Dictionary<string, Tensor>();
+        private readonly Dictionary<string, Tensor> _second = new Dictionary<string, Tensor>();
+
+        /// <summary>Creates the optimizer.</summary>
+        public AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> parameters, double beta1, double beta2, double eps, double weightDecay)
+        {
+            _parameters = parameters.ToList();
+            Beta1 = beta1;
+            Beta2 = beta2;
+            Eps = eps;
+            WeightDecay = weightDecay;
+        }
+
+        /// <summary>First-moment decay.</summary>
+        public double Beta1 { get; }
+
+        /// <summary>Second-moment decay.</summary>
+        public double Beta2 { get; }
+
+        /// <summary>Denominator epsilon.</summary>
+        public double Eps { get; }
+
+        /// <summary>Decoupled weight decay.</summary>
+        public double WeightDecay { get; }
+
+        /// <inheritdoc />
+        public long Steps { get; set; }
+
+        /// <inheritdoc />
+        public void Step(double learningRate)
+        {
+            Steps++;
+            double correction1 = 1 - Math.Pow(Beta1, Steps);
+            double correction2 = 1 - Math.Pow(Beta2, Steps);
+            using var _ = no_grad();
+            foreach (var (name, parameter) in _parameters)
+            {
+                Tensor? grad = parameter.grad;
+                if (grad is null) continue;
+                using var scope = NewDisposeScope();
+                if (!_first.TryGetValue(name, out Tensor? m))
+                {
+                    m = zeros_like(parameter).MoveToOuterDisposeScope();
+                    _first[name] = m;
+                }
+                if (!_second.TryGetValue(name, out Tensor? v))
+                {
+                    v = zeros_like(parameter).MoveToOuterDisposeScope();
+                    _second[name] = v;
+                }
+                if (WeightDecay != 0) parameter.mul_(1 - learningRate * WeightDecay);
+                m.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
+                v.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
+                Tensor denominator = v.div(correction2).sqrt_().add_(Eps);
+                parameter.addcdiv_(m, denominator, value: -learningRate / correction1);
+            }
+        }
+
+        /// <inheritdoc />
+        public void ZeroGrad()
+        {
+            foreach (var (_, parameter) in _parameters)
+            {
+                Tensor? grad = parameter.grad;
+                if (grad is not null)
+                {
+                    grad.Dispose();
+                    parameter.grad = null;
+                }
+            }
+        }
+
+        /// <inheritdoc />
+        public IEnumerable<Tensor> StateOf(string name)
+        {
+            if (_first.TryGetValue(name, out Tensor? m)) yield return m;
+            if (_second.TryGetValue(name, out Tensor? v)) yield return v;
+        }
+
+        /// <inheritdoc />
+        public IReadOnlyDictionary<string, Tensor> ExportState()
+            => _first.Select(p => ("exp_avg." + p.Key, p.Value)).Concat(_second.Select(p => ("exp_avg_sq." + p.Key, p.Value)))
+                .ToDictionary(p => p.Item1, p => p.Item2);
+
+        /// <inheritdoc />
+        public void ImportState(IReadOnlyDictionary<string, Tensor> state)
+        {
+            foreach (var (name, parameter) in _parameters)
+            {
+                Load(state, "exp_avg." + name, parameter, _first, name);
+                Load(state, "exp_avg_sq." + name, parameter, _second, name);
+            }
+        }
+
+        private static void Load(IReadOnlyDictionary<string, Tensor> state, string key, Tensor parameter, Dictionary<string, Tensor> target, string name)
+        {
+            if (!state.TryGetValue(key, out Tensor? saved)) return;
+            if (!saved.shape.SequenceEqual(parameter.shape))
+            {
+                throw new InvalidOperationException($"saved {key} is [{string.Join(", ", saved.shape)}], the parameter is [{string.Join(", ", parameter.shape)}]");
+            }
+            if (target.TryGetValue(name, out Tensor? old)) old.Dispose();
+            target[name] = saved.to(parameter.dtype, parameter.device).clone();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace E2ENet.Training.Optimization
+{
+    /// <summary>
+    /// SGD with (Nesterov) momentum and weight decay, exactly as torch.optim.SGD (dampening 0), nnU-Net's optimizer:
+    /// <code>
+    ///   g = grad + weight_decay * p;  buf = g on the first step, else momentum * buf + g;
+    ///   g = g + momentum * buf (Nesterov) or buf;  p -= lr * g
+    /// </code>
+    /// Its momentum buffers are named after the parameters, so that DSFF masks them after every step.
+    /// </summary>
+    public sealed class SgdOptimizer : IParameterOptimizer
+    {
+        private readonly IReadOnlyList<(string Name, Tensor Parameter)> _parameters;
+        private readonly Dictionary<string, Tensor> _momentum = new Dictionary<string, Tensor>();
+
+        /// <summary>Creates the optimizer.</summary>
+        public SgdOptimizer(IEnumerable<(string Name, Tensor Parameter)> parameters, double momentum, bool nesterov, double weightDecay)
+        {
+            _parameters = parameters.ToList();
+            Momentum = momentum;
+            Nesterov = nesterov;
+            WeightDecay = weightDecay;
+        }
+
+        /// <summary>Momentum factor.</summary>
+        public double Momentum { get; }
+
+        /// <summary>Whether the update uses Nesterov momentum.</summary>
+        public bool Nesterov { get; }
+
+        /// <summary>L2 weight decay added to the gradient.</summary>
+        public double WeightDecay { get; }
+
+        /// <inheritdoc />
+        public long Steps { get; set; }
+
+        /// <inheritdoc />
+        public void Step(double learningRate)
+        {
+            using var _ = no_grad();
+            foreach (var (name, parameter) in _parameters)
+            {
+                Tensor? grad = parameter.grad;
+                if (grad is null) continue;
+                using var scope = NewDisposeScope();
+                Tensor g = WeightDecay != 0 ? grad.add(parameter, alpha: WeightDecay) : grad;
+                if (Momentum != 0)
+                {
+                    if (!_momentum.TryGetValue(name, out Tensor? buffer))
+                    {
+                        buffer = g.detach().clone().MoveToOuterDisposeScope();
+                        _momentum[name] = buffer;
+                    }
+                    else
+                    {
+                        buffer.mul_(Momentum).add_(g);
+                    }
+                    g = Nesterov ? g.add(buffer, alpha: Momentum) : buffer;
+                }
+                parameter.add_(g, alpha: -learningRate);
+            }
+            Steps++;
+        }
+
+        /// <inheritdoc />
+        public void ZeroGrad()
+        {
+            foreach (var (_, parameter) in _parameters)
+            {
+                Tensor? grad = parameter.grad;
+                if (grad is not null)
+                {
+                    grad.Dispose();
+                    parameter.grad = null;
+                }
+            }
+        }
+
+        /// <inheritdoc />
+        public IEnumerable<Tensor> StateOf(string name)
+        {
+            if (_momentum.TryGetValue(name, out Tensor? buffer)) yield return buffer;
+        }
+
+        /// <inheritdoc />
+        public IReadOnlyDictionary<string, Tensor> ExportState() => _momentum.ToDictionary(p => "momentum." + p.Key, p => p.Value);
+
+        /// <inheritdoc />
+        public void ImportState(IReadOnlyDictionary<string, Tensor> state)
+        {
+            foreach (var (name, parameter) in _parameters)
+            {
+                if (!state.TryGetValue("momentum." + name, out Tensor? saved)) continue;
+                if (!saved.shape.SequenceEqual(parameter.shape))
+                {
+                    throw new InvalidOperationException($"saved momentum of {name} is [{string.Join(", ", saved.shape)}], the parameter is [{string.Join(", ", parameter.shape)}]");
+                }
+                if (_momentum.TryGetValue(name, out Tensor? old)) old.Dispose();
+                _momentum[name] = saved.to(parameter.dtype, parameter.device).clone();
+            }
+        }
+    }
+}

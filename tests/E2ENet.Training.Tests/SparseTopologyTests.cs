@@ -1,0 +1,234 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
+using E2ENet.Training.Optimization;
+using E2ENet.Training.Randomness;
+using E2ENet.Training.Sparse;
+using static TorchSharp.torch;
+
+namespace E2ENet.Training.Tests
+{
+    /// <summary>The invariants of Dynamic Sparse Feature Fusion (E2ENET.md, "DSFF").</summary>
+    public class SparseTopologyTests
+    {
+        private static (NetworkIr Ir, Dictionary<string, Tensor> Parameters, SparseTopology Topology) Setup(string fusion = "sparsity 0.7, unit kernel", ulong seed = 5)
+        {
+            NetworkIr ir = TestNetworks.Ir(fusion);
+            var parameters = TestNetworks.Parameters(ir);
+            var topology = SparseTopology.Create(ir, parameters);
+            topology.InitializeRandom(new SeededRandom(seed));
+            return (ir, parameters, topology);
+        }
+
+        private static long ZeroUnits(SparseLayer layer)
+        {
+            float[] mask = layer.Mask;
+            Tensor weight = layer.Weight.detach();
+            long nonZeroInPruned = 0;
+            // Every weight of a pruned unit is exactly zero; count violations.
+            float[] values = weight.contiguous().data<float>().ToArray();
+            long taps = weight.shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+            for (long i = 0; i < values.Length; i++)
+            {
+                long row = i / (layer.Columns * taps);
+                long column = i / taps % layer.Columns;
+                long unit = layer.Unit == SparsityUnit.Kernel ? row * layer.Columns + column : layer.Transposed ? row : column;
+                if (mask[unit] == 0 && values[i] != 0) nonZeroInPruned++;
+            }
+            return nonZeroInPruned;
+        }
+
+        [Theory]
+        [InlineData("sparsity 0.7, unit kernel")]
+        [InlineData("sparsity 0.8, unit channel")]
+        [InlineData("sparsity 0.9, unit kernel, init erk")]
+        public void Initialisation_keeps_exactly_the_irs_count_per_layer_and_zeroes_the_rest(string fusion)
+        {
+            var (ir, _, topology) = Setup(fusion);
+            Assert.Equal(ir.SparseParameters.Count(), topology.Layers.Count);
+            foreach (ParameterIr parameter in ir.SparseParameters)
+            {
+                SparseLayer layer = topology[parameter.Name];
+                Assert.Equal(parameter.Mask!.Kept, layer.ActiveCount);
+                Assert.Equal(0, ZeroUnits(layer));
+            }
+        }
+
+        [Fact]
+        public void Masked_weights_and_momentum_stay_exactly_zero_through_optimizer_steps()
+        {
+            var (_, parameters, topology) = Setup();
+            var optimizer = new SgdOptimizer(parameters.Select(p => (p.Key, p.Value)), momentum: 0.99, nesterov: true, weightDecay: 3e-5);
+            for (int step = 0; step < 3; step++)
+            {
+                // Dense gradients: every weight, pruned or not, gets one.
+                Tensor loss = parameters.Values.Select(p => p.pow(2).sum()).Aggregate((a, b) => a + b);
+                loss.backward();
+                optimizer.Step(0.01);
+                topology.ApplyToWeights();
+                topology.ApplyTo(name => optimizer.StateOf(name).FirstOrDefault());
+                optimizer.ZeroGrad();
+                foreach (SparseLayer layer in topology.Layers)
+                {
+                    Assert.Equal(0, ZeroUnits(layer));
+                    Tensor momentum = optimizer.StateOf(layer.Name).Single();
+                    Tensor masked = momentum * tensor(layer.Mask, layer.Unit == SparsityUnit.Kernel ? new long[] { layer.Rows, layer.Columns, 1, 1, 1 } : new long[] { 1, layer.Columns, 1, 1, 1 });
+                    Assert.True(momentum.allclose(masked, rtol: 0, atol: 0), layer.Name + ": momentum of pruned units must be zero");
+                }
+            }
+        }
+
+        [Theory]
+        [InlineData(0.5)]
+        [InlineData(0.3)]
+        [InlineData(0.001)]
+        public void A_round_prunes_and_regrows_ceil_rate_times_active_and_keeps_the_count(double rate)
+        {
+            var (ir, _, topology) = Setup();
+            var before = topology.Layers.ToDictionary(l => l.Name, l => l.Mask);
+            EvolutionReport report = topology.Evolve(1200, rate, RegrowRule.Random, new SeededRandom(9));
+            foreach (LayerEvolution layer in report.Layers)
+            {
+                int expected = (int)Math.Ceiling(rate * layer.Active);
+                Assert.Equal(expected, layer.Pruned);
+                Assert.Equal(expected, layer.Regrown);
+                SparseLayer sparse = topology[layer.Layer];
+                Assert.Equal(ir.SparseParameters.First(p => p.Name == layer.Layer).Mask!.Kept, sparse.ActiveCount);
+                int changed = before[layer.Layer].Zip(sparse.Mask, (a, b) => a != b ? 1 : 0).Sum();
+                Assert.Equal(2 * (layer.Pruned - layer.RegrownJustPruned), changed);
+                Assert.Equal(0, ZeroUnits(sparse));
+            }
+            Assert.True(report.Pruned > 0);
+        }
+
+        [Fact]
+        public void Pruning_removes_the_active_units_of_smallest_l1_norm()
+        {
+            var (_, _, topology) = Setup();
+            SparseLayer layer = topology.Layers.First(l => l.Units > 50);
+            float[] mask = layer.Mask;
+            float[] l1 = layer.Weight.detach().abs().sum(new long[] { 2, 3, 4 }).contiguous().data<float>().ToArray();
+            var active = Enumerable.Range(0, layer.Units).Where(u => mask[u] != 0).OrderBy(u => l1[u]).ToList();
+            int count = (int)Math.Ceiling(0.5 * active.Count);
+            var weakest = active.Take(count).ToHashSet();
+            var strongest = active.Skip(count).ToHashSet();
+            topology.Evolve(1, 0.5, RegrowRule.Random, new SeededRandom(3));
+            float[] after = layer.Mask;
+            // Every surviving unit is one of the strongest; every unit that is active now and was weak was regrown (zero weight).
+            Assert.All(strongest, u => Assert.Equal(1, after[u]));
+            float[] l1After = layer.Weight.detach().abs().sum(new long[] { 2, 3, 4 }).contiguous().data<float>().ToArray();
+            Assert.All(weakest.Where(u => after[u] != 0), u => Assert.Equal(0, l1After[u]));
+        }
+
+        [Fact]
+        public void Regrown_units_start_at_zero_weight_and_zero_momentum()
+        {
+            var (_, parameters, topology) = Setup();
+            var optimizer = new SgdOptimizer(parameters.Select(p => (p.Key, p.Value)), 0.99, true, 0);
+            Tensor loss = parameters.Values.Select(p => p.sum()).Aggregate((a, b) => a + b);
+            loss.backward();
+            optimizer.Step(0.1);
+            // Momentum is dense here on purpose (no masking): regrowth must zero it for the regrown units.
+            var before = topology.Layers.ToDictionary(l => l.Name, l => l.Mask);
+            topology.Evolve(10, 0.5, RegrowRule.Random, new SeededRandom(4), stateOf: name => optimizer.StateOf(name).FirstOrDefault());
+            foreach (SparseLayer layer in topology.Layers.Where(l => l.Unit == SparsityUnit.Kernel))
+            {
+                float[] after = layer.Mask;
+                float[] weightL1 = layer.Weight.detach().abs().sum(new long[] { 2, 3, 4 }).contiguous().data<float>().ToArray();
+                float[] momentumL1 = optimizer.StateOf(layer.Name).Single().abs().sum(new long[] { 2, 3, 4 }).contiguous().data<float>().ToArray();
+                for (int u = 0; u < layer.Units; u++)
+                {
+                    bool regrown = after[u] == 1 && (before[layer.Name][u] == 0 || weightL1[u] == 0);
+                    if (after[u] == 0 || regrown)
+                    {
+                        Assert.Equal(0, weightL1[u]);
+                        Assert.Equal(0, momentumL1[u]);
+                    }
+                }
+            }
+        }
+
+        [Fact]
+        public void Evolution_under_a_fixed_seed_is_deterministic()
+        {
+            var (_, _, a) = Setup(seed: 11);
+            var (_, _, b) = Setup(seed: 11);
+            var (_, _, c) = Setup(seed: 12);
+            Assert.Equal(a.Layers.Select(l => l.Mask), b.Layers.Select(l => l.Mask));
+            Assert.NotEqual(a.Layers.Select(l => l.Mask), c.Layers.Select(l => l.Mask));
+            for (int round = 1; round <= 3; round++)
+            {
+                a.Evolve(round, 0.4, RegrowRule.Random, SeededRandom.Derive(7, "round" + round));
+                b.Evolve(round, 0.4, RegrowRule.Random, SeededRandom.Derive(7, "round" + round));
+            }
+            Assert.Equal(a.Layers.Select(l => l.Mask), b.Layers.Select(l => l.Mask));
+        }
+
+        [Fact]
+        public void Gradient_regrowth_picks_the_inactive_units_with_the_largest_gradient()
+        {
+            var (_, parameters, topology) = Setup();
+            SparseLayer layer = topology.Layers.First(l => l.Units > 50);
+            var gradient = zeros_like(layer.Weight);
+            float[] mask = layer.Mask;
+            int target = Enumerable.Range(0, layer.Units).First(u => mask[u] == 0);
+            gradient.view(layer.Rows * layer.Columns, -1)[target].fill_(100);
+            topology.Evolve(1, 0.01, RegrowRule.Gradient, new SeededRandom(1), gradientOf: name => name == layer.Name ? gradient : zeros_like(parameters[name]));
+            Assert.Equal(1, layer.Mask[target]);
+        }
+
+        [Fact]
+        public void Masks_export_and_import_exactly()
+        {
+            var (ir, parameters, topology) = Setup("sparsity 0.8, unit channel");
+            topology.Evolve(1, 0.5, RegrowRule.Random, new SeededRandom(2));
+            var saved = topology.ExportMasks();
+            var restored = SparseTopology.Create(ir, TestNetworks.Parameters(ir, seed: 99));
+            restored.ImportMasks(saved);
+            Assert.Equal(topology.Layers.Select(l => l.Mask), restored.Layers.Select(l => l.Mask));
+            saved.Remove(saved.Keys.First());
+            var error = Assert.Throws<InvalidOperationException>(() => restored.ImportMasks(saved));
+            Assert.Contains("no mask for", error.Message);
+        }
+
+        [Fact]
+        public void Masks_can_be_read_from_zero_kernels()
+        {
+            var (ir, parameters, topology) = Setup();
+            var again = SparseTopology.Create(ir, parameters);
+            again.InitializeFromWeights();
+            Assert.Equal(topology.Layers.Select(l => l.Mask), again.Layers.Select(l => l.Mask));
+        }
+
+        [Fact]
+        public void Source_shares_cover_every_fusion_input()
+        {
+            var (ir, _, topology) = Setup();
+            var shares = topology.SourceShares();
+            Assert.Equal(new[] { "same", "up", "down" }, shares.Select(s => s.Source));
+            long units = ir.Fusion.Sum(n => (long)n.Blocks[0].OutChannels * n.Blocks[0].InChannels);
+            Assert.Equal(units, shares.Sum(s => s.Units));
+            long active = ir.Fusion.Sum(n => n.Blocks[0].Mask!.Kept);
+            Assert.Equal(active, shares.Sum(s => s.Active));
+        }
+
+        [Fact]
+        public void The_prune_rate_decays_by_cosine_from_start_to_end()
+        {
+            var evolve = new EvolveSpec(true, 1200, IntervalUnit.Iterations, "l1", 0.5, 0.001, "cosine", "random");
+            var schedule = new PruneSchedule(evolve, 250, 250_000, sparse: true);
+            Assert.Equal(0.5, schedule.Rate(0), 12);
+            Assert.Equal((0.5 + 0.001) / 2, schedule.Rate(125_000), 12);
+            Assert.Equal(0.001, schedule.Rate(250_000), 12);
+            Assert.True(schedule.IsEvolutionStep(1200));
+            Assert.False(schedule.IsEvolutionStep(1201));
+            Assert.False(schedule.IsEvolutionStep(0));
+            var epochs = new PruneSchedule(evolve with { Every = 4.8, Unit = IntervalUnit.Epochs }, 250, 250_000, true);
+            Assert.Equal(1200, epochs.Interval);
+            Assert.False(new PruneSchedule(evolve with { Enabled = false }, 250, 1000, true).IsEvolutionStep(1200));
+            Assert.False(new PruneSchedule(evolve, 250, 250_000, sparse: false).IsEvolutionStep(1200));
+        }
+    }
+}
