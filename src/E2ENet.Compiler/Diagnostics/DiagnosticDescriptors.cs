@@ -10,6 +10,7 @@ namespace E2ENet.Compiler.Diagnostics
         private const string Declarations = "Declarations";
         private const string Values = "Values";
         private const string Network = "Network";
+        private const string Generator = "Generator";
 
         // ---- E2E00xx: characters, tokens, syntax -------------------------------------------------------------
 
@@ -203,6 +204,20 @@ namespace E2ENet.Compiler.Diagnostics
         public static readonly DiagnosticDescriptor InconsistentValues = new DiagnosticDescriptor("E2E0317",
             "Inconsistent values", "{0}", DiagnosticSeverity.Error, Network);
 
+        // ---- E2E05xx: the source generator ------------------------------------------------------------------
+
+        /// <summary>The source generator failed unexpectedly on a set of files (a bug; reported instead of a crash).</summary>
+        public static readonly DiagnosticDescriptor GeneratorFailed = new DiagnosticDescriptor("E2E0501",
+            "Source generator failed", "the E2ENet source generator failed on {0}: {1}; no class was generated for it. Please report this with the file", DiagnosticSeverity.Error, Generator);
+
+        /// <summary>Two models that would generate the same C# class.</summary>
+        public static readonly DiagnosticDescriptor GeneratedNameCollision = new DiagnosticDescriptor("E2E0502",
+            "Generated class name taken", "model '{0}' would generate class '{1}', which model '{2}' at {3} already generates; set 'codegen class OtherName' (or another 'codegen namespace') in one of them", DiagnosticSeverity.Error, Generator);
+
+        /// <summary>A project with .e2e files that does not reference the runtime the generated classes need.</summary>
+        public static readonly DiagnosticDescriptor RuntimeNotReferenced = new DiagnosticDescriptor("E2E0503",
+            "E2ENet.Torch not referenced", "the project has .e2e files but does not reference E2ENet.Torch ({0} not found), which the generated networks need; add <PackageReference Include=\"E2ENet.Generators\" /> (it brings E2ENet.Torch and TorchSharp) or a reference to E2ENet.Torch. No class was generated", DiagnosticSeverity.Error, Generator);
+
         /// <summary>Every descriptor, in id order.</summary>
         public static readonly DiagnosticDescriptor[] All =
         {
@@ -214,6 +229,7 @@ namespace E2ENet.Compiler.Diagnostics
             PatchNotDivisible, BottleneckTooSmall, ShiftCountEven, ShiftNotCentred, FusionStages, LabelCount,
             ChannelNameCount, KernelEven, LayerFullyPruned, DeepSupervisionWeights, MirrorAxes, EvolutionNeverRuns,
             ShiftExceedsDepth, TooLargeToCount, InconsistentValues,
+            GeneratorFailed, GeneratedNameCollision, RuntimeNotReferenced,
         };
     }
 }
