@@ -38,23 +38,31 @@ namespace E2ENet.Torch.Modules
         }
 
         /// <summary>
-        /// The same shift composed of <c>narrow</c> and <c>copy_</c> under autograd (no custom node): kept as the baseline that
-        /// <c>e2enet bench shift</c> and the tests compare <see cref="Apply"/> against.
+        /// The same shift composed of standard differentiable operations (per chunk, <c>narrow</c> then a constant <c>pad</c>
+        /// along D; then <c>cat</c> over channels), as one would write it in PyTorch: the baseline that <c>e2enet bench shift</c>
+        /// and the tests compare <see cref="Apply"/> against.
         /// </summary>
         public static Tensor ApplyComposed(Tensor input, IReadOnlyList<int> offsets)
         {
             Validate(input, offsets);
-            Tensor output = zeros_like(input);
-            foreach (var (start, count, offset) in Chunks(input.shape[1], offsets))
+            long depth = input.shape[2];
+            var parts = new List<Tensor>();
+            try
             {
-                long depth = input.shape[2];
-                if (Math.Abs(offset) >= depth) continue;
-                long length = depth - Math.Abs(offset);
-                using Tensor source = input.narrow(1, start, count).narrow(2, offset >= 0 ? 0 : -offset, length);
-                using Tensor target = output.narrow(1, start, count).narrow(2, offset >= 0 ? offset : 0, length);
-                target.copy_(source);
+                foreach (var (start, count, offset) in Chunks(input.shape[1], offsets))
+                {
+                    long magnitude = Math.Min(Math.Abs(offset), depth);
+                    using Tensor chunk = input.narrow(1, start, count);
+                    using Tensor kept = chunk.narrow(2, offset >= 0 ? 0 : magnitude, depth - magnitude);
+                    // pad = (W left, W right, H left, H right, D front, D back)
+                    parts.Add(nn.functional.pad(kept, new long[] { 0, 0, 0, 0, offset > 0 ? magnitude : 0, offset < 0 ? magnitude : 0 }));
+                }
+                return cat(parts, 1);
             }
-            return output;
+            finally
+            {
+                foreach (Tensor part in parts) part.Dispose();
+            }
         }
 
         /// <summary>Whether the offsets shift nothing (empty, or all zero).</summary>

@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using E2ENet.Compiler;
+using E2ENet.Compiler.Ir;
+using E2ENet.Tests;
+using E2ENet.Torch.Diagnostics;
+using E2ENet.Torch.Network;
+using E2ENet.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace E2ENet.Torch.Tests
+{
+    /// <summary>The run-time network: names, shapes, order, initialisation, outputs, gradients, memory.</summary>
+    public class NetworkTests
+    {
+        private static readonly string[] NarrowOverrides = { "widths=[4, 8, 8, 16, 16, 16]", "input.patch=[32, 64, 64]" };
+
+        public static IEnumerable<object[]> ShippedModels()
+        {
+            var files = Directory.GetFiles(TestPaths.Repo("models"), "*.e2e", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+            E2ECompilation compilation = E2ECompilation.FromFiles(files);
+            foreach (CompiledModel model in compilation.Models) yield return new object[] { Path.GetRelativePath(TestPaths.Root, model.File.Path), model.Name };
+        }
+
+        [Theory]
+        [MemberData(nameof(ShippedModels))]
+        public void Every_shipped_model_has_the_IR_parameter_names_shapes_and_order(string file, string model)
+        {
+            CompiledModel compiled = ModelLoader.Load(TestPaths.Repo(file), model);
+            using E2ENetNetwork network = E2ENetNetwork.Create(compiled.Network!);
+            var actual = network.named_parameters().Select(p => (p.name, string.Join(",", p.parameter.shape))).ToList();
+            var expected = compiled.Network!.Parameters.Select(p => (p.Name, string.Join(",", p.Shape))).ToList();
+            Assert.Equal(expected, actual);
+            Assert.Equal(compiled.Network.Totals.DenseParameters, network.parameters().Sum(p => p.numel()));
+            Assert.Empty(network.named_buffers()); // instance norm without running statistics
+        }
+
+        [Theory]
+        [MemberData(nameof(GoldenCases))]
+        public void The_parameter_order_is_the_order_of_the_authors_state_dict(string name)
+        {
+            using E2ENetNetwork network = Golden.Network(name);
+            using TensorFile file = TensorFile.Open(Golden.Weights(name));
+            Assert.Equal(file.Tensors.Select(t => t.Name), network.state_dict().Keys);
+        }
+
+        public static IEnumerable<object[]> GoldenCases() => Golden.Cases.Select(c => new object[] { c });
+
+        [Theory]
+        [MemberData(nameof(ShippedModels))]
+        public void Every_shipped_model_runs_narrowed_forward_and_backward_with_a_gradient_for_every_parameter(string file, string model)
+        {
+            CompiledModel compiled = ModelLoader.Load(TestPaths.Repo(file), model, NarrowOverrides);
+            using E2ENetNetwork network = E2ENetNetwork.Create(compiled.Network!);
+            using var scope = NewDisposeScope();
+            torch.random.manual_seed(1);
+            int channels = compiled.Spec!.Input.Channels;
+            Tensor input = randn(new long[] { 1, channels, 32, 64, 64 });
+            Tensor[] heads = network.ForwardDeepSupervision(input);
+            Assert.Equal(4, heads.Length);
+            for (int k = 0; k < 4; k++)
+            {
+                var size = compiled.Network!.Sizes[k];
+                Assert.Equal(new long[] { 1, compiled.Spec.Classes, size.D, size.H, size.W }, heads[k].shape);
+            }
+            heads.Select((h, k) => h.square().mean() * (4 - k)).Aggregate((a, b) => a + b).backward();
+            foreach (var (name, parameter) in network.named_parameters())
+            {
+                Assert.True(parameter.grad is not null && parameter.grad.abs().sum().item<float>() > 0, name + " receives a gradient");
+            }
+        }
+
+        [Fact]
+        public void Inference_returns_the_full_resolution_head_of_deep_supervision()
+        {
+            using E2ENetNetwork network = E2ENetNetwork.FromFile(TestPaths.Repo("models", "amos-ct.e2e"), "AmosCt", NarrowOverrides);
+            using var scope = NewDisposeScope();
+            Tensor input = randn(new long[] { 2, 1, 32, 64, 64 });
+            using (no_grad())
+            {
+                Tensor logits = network.forward(input);
+                Tensor[] heads = network.ForwardDeepSupervision(input);
+                Assert.Equal(new long[] { 2, 16, 32, 64, 64 }, logits.shape);
+                Assert.True(logits.allclose(heads[0], 0, 0));
+            }
+        }
+
+        [Fact]
+        public void Weights_start_as_nnunet_initialises_them()
+        {
+            using E2ENetNetwork network = E2ENetNetwork.FromFile(TestPaths.Repo("models", "amos-ct.e2e"), "AmosCt", new[] { "widths=[32, 64, 64, 64, 64, 64]" });
+            var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            // He normal, a = 0.01: std = sqrt(2 / (1 + a^2) / fan_in), fan_in = in x 1 x 3 x 3.
+            Tensor weight = parameters["loc0.4.0.blocks.0.conv.weight"]; // [32, 64, 1, 3, 3]: x05 concatenates x04 and up(x14)
+            Assert.Equal(new long[] { 32, 64, 1, 3, 3 }, weight.shape);
+            double expected = Math.Sqrt(2.0 / (1 + 1e-4) / (64 * 9));
+            Assert.InRange(weight.std().item<float>(), expected * 0.95, expected * 1.05);
+            Assert.Equal(0f, parameters["loc0.4.0.blocks.0.conv.bias"].abs().sum().item<float>());
+            Assert.Equal(0f, parameters["loc0.4.0.blocks.0.instnorm.bias"].abs().sum().item<float>());
+            Assert.Equal(32f, parameters["loc0.4.0.blocks.0.instnorm.weight"].sum().item<float>());
+            // Transposed convolutions: PyTorch's fan_in of a [in, out, k...] weight is out x k.
+            Tensor up = parameters["up0.0.weight"]; // [64, 64, 2, 2, 2]
+            double upExpected = Math.Sqrt(2.0 / (1 + 1e-4) / (64 * 8));
+            Assert.InRange(up.std().item<float>(), upExpected * 0.95, upExpected * 1.05);
+        }
+
+        [Fact]
+        public void A_loop_of_forwards_and_backwards_does_not_grow_memory()
+        {
+            using E2ENetNetwork network = E2ENetNetwork.FromFile(Golden.ModelFile("tiny_s3_dense"), "TinyS3Dense");
+            using Tensor input = randn(new long[] { 1, 1, 32, 64, 64 });
+            void Step(bool train)
+            {
+                using var scope = NewDisposeScope();
+                if (train)
+                {
+                    network.zero_grad();
+                    network.ForwardDeepSupervision(input).Select(h => h.mean()).Aggregate((a, b) => a + b).backward();
+                }
+                else
+                {
+                    using var noGrad = no_grad();
+                    network.forward(input);
+                }
+            }
+            for (int i = 0; i < 3; i++) { Step(true); Step(false); }
+            long liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long rssBefore = ResidentBytes();
+            for (int i = 0; i < 15; i++) { Step(true); Step(false); }
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long rssAfter = ResidentBytes();
+            Assert.Equal(liveBefore, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            // One forward's activations here are ~10 MB; 15 leaked steps would add well over 100 MB.
+            Assert.True(rssAfter - rssBefore < 48L * 1024 * 1024, $"resident memory grew by {(rssAfter - rssBefore) / 1048576} MB over 15 steps");
+        }
+
+        [Fact]
+        public void Inputs_that_do_not_fit_the_model_are_clear_errors()
+        {
+            using E2ENetNetwork network = E2ENetNetwork.FromFile(Golden.ModelFile("tiny_s5_sparse_aniso"), "TinyS5SparseAniso");
+            using var scope = NewDisposeScope();
+            var channels = Assert.Throws<E2ENetTorchException>(() => network.forward(zeros(new long[] { 1, 1, 16, 64, 32 })));
+            Assert.Equal("E2E3003", channels.Id);
+            Assert.Contains("1 channels", channels.Message);
+            var rank = Assert.Throws<E2ENetTorchException>(() => network.forward(zeros(new long[] { 2, 16, 64, 32 })));
+            Assert.Equal("E2E3003", rank.Id);
+            // Pools [1,2,2], [2,2,2] x 3, [1,2,2]: D must be divisible by 8, H and W by 32.
+            var divisible = Assert.Throws<E2ENetTorchException>(() => network.forward(zeros(new long[] { 1, 2, 12, 64, 32 })));
+            Assert.Equal("E2E3004", divisible.Id);
+            Assert.Contains("D = 12", divisible.Message);
+            Assert.Contains("8 or 16", divisible.Message);
+            var dtype = Assert.Throws<E2ENetTorchException>(() => network.forward(zeros(new long[] { 1, 2, 16, 64, 32 }, float64)));
+            Assert.Equal("E2E3109", dtype.Id);
+        }
+
+        [Fact]
+        public void Unknown_models_and_models_with_errors_are_clear_errors()
+        {
+            var unknown = Assert.Throws<E2ENetTorchException>(() => E2ENetNetwork.FromFile(TestPaths.Repo("models", "amos-ct.e2e"), "AmosCtS8"));
+            Assert.Equal("E2E3002", unknown.Id);
+            Assert.Contains("did you mean", unknown.Message);
+            var several = Assert.Throws<E2ENetTorchException>(() => E2ENetNetwork.FromFile(TestPaths.Repo("models", "amos-ct.e2e")));
+            Assert.Contains("amos-ct.e2e:AmosCt", several.Message);
+            var bad = Assert.Throws<E2ENetTorchException>(() => E2ENetNetwork.FromFile(TestPaths.Repo("models", "amos-ct.e2e"), "AmosCt", new[] { "input.patch=[30, 64, 64]" }));
+            Assert.Equal("E2E3001", bad.Id);
+            Assert.Contains("E2E0301", bad.Message);
+            var missing = Assert.Throws<E2ENetTorchException>(() => E2ENetNetwork.FromFile("no/such/model.e2e"));
+            Assert.Equal("E2E3001", missing.Id);
+        }
+
+        private static long ResidentBytes()
+        {
+            foreach (string line in File.ReadAllLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Substring(6).Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+            return 0;
+        }
+    }
+}
