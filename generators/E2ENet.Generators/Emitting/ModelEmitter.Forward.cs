@@ -25,8 +25,8 @@ namespace E2ENet.Generators.Emitting
             writer.Doc("<exception cref=\"global::System.ArgumentException\">The input's shape does not fit the model.</exception>");
             writer.Open("public override " + Types.Tensor + " forward(" + Types.Tensor + " input)");
             writer.Line("CheckInput(input);");
-            writer.Line("using var scope = " + Types.Torch + ".NewDisposeScope();");
-            writer.Line("var nodes = this.Nodes(input);");
+            writer.Line("using " + Types.DisposeScope + " scope = " + Types.Torch + ".NewDisposeScope();");
+            writer.Line(NodesTuple(heads) + " nodes = this.Nodes(input);");
             writer.Line(Types.Tensor + " logits = this.seg_outputs[0].call(nodes." + Cap(heads[0].On) + "); // " + heads[0].Name + ": " + Shape(heads[0].Classes, heads[0].Size));
             writer.Line("return logits.MoveToOuterDisposeScope();");
             writer.Close();
@@ -41,8 +41,8 @@ namespace E2ENet.Generators.Emitting
             writer.Doc("<exception cref=\"global::System.ArgumentException\">The input's shape does not fit the model.</exception>");
             writer.Open("public " + Types.Tensor + "[] ForwardDeepSupervision(" + Types.Tensor + " input)");
             writer.Line("CheckInput(input);");
-            writer.Line("using var scope = " + Types.Torch + ".NewDisposeScope();");
-            writer.Line("var nodes = this.Nodes(input);");
+            writer.Line("using " + Types.DisposeScope + " scope = " + Types.Torch + ".NewDisposeScope();");
+            writer.Line(NodesTuple(heads) + " nodes = this.Nodes(input);");
             writer.Line("return new " + Types.Tensor + "[]");
             writer.Open();
             foreach (HeadIr head in heads)
@@ -61,7 +61,7 @@ namespace E2ENet.Generators.Emitting
         /// <summary>The encoder and the fusion graph, node by node, written out.</summary>
         private static void WriteNodes(SourceWriter writer, NetworkIr network, HeadIr[] heads)
         {
-            string tuple = "(" + string.Join(", ", heads.Select(h => Types.Tensor + " " + Cap(h.On))) + ")";
+            string tuple = NodesTuple(heads);
             writer.Doc("<summary>");
             writer.Doc("Computes every node in evaluation order (each encoder level, then the fusion nodes it makes computable) and returns");
             writer.Doc("the nodes the heads read. Runs inside the caller's dispose scope; every other tensor is disposed after its last use.");
@@ -154,6 +154,9 @@ namespace E2ENet.Generators.Emitting
             writer.Close();
             writer.Close();
         }
+
+        /// <summary>The tuple of the nodes the heads read: <c>(Tensor X05, Tensor X14, Tensor X23, Tensor X32)</c>.</summary>
+        private static string NodesTuple(HeadIr[] heads) => "(" + string.Join(", ", heads.Select(h => Types.Tensor + " " + Cap(h.On))) + ")";
 
         /// <summary>The tuple element name of a node: <c>X05</c>.</summary>
         private static string Cap(NodeId id) => "X" + id.ToString().Substring(1);

@@ -169,22 +169,24 @@ namespace E2ENet.Generators.Emitting
             writer.Line();
             writer.Doc("<summary>A transposed convolution with kernel = stride = <paramref name=\"pool\"/>, no bias, He-initialised.</summary>");
             writer.Open("private static " + Types.ConvTranspose3d + " Up(long inChannels, long outChannels, (long D, long H, long W) pool)");
-            writer.Line("var up = " + Types.Nn + ".ConvTranspose3d(in_channels: inChannels, out_channels: outChannels, kernel_size: pool, stride: pool, bias: false);");
+            writer.Line(Types.ConvTranspose3d + " up = " + Types.Nn + ".ConvTranspose3d(in_channels: inChannels, out_channels: outChannels, kernel_size: pool, stride: pool, bias: false);");
             writer.Line("HeInit(up.weight!);");
             writer.Line("return up;");
             writer.Close();
             writer.Line();
             writer.Doc("<summary>A 1x1x1 segmentation head without bias, He-initialised.</summary>");
             writer.Open("private static " + Types.Conv3d + " Head(long inChannels, long classes)");
-            writer.Line("var head = " + Types.Nn + ".Conv3d(in_channels: inChannels, out_channels: classes, kernel_size: (1L, 1L, 1L), stride: (1L, 1L, 1L), bias: false);");
+            writer.Line(Types.Conv3d + " head = " + Types.Nn + ".Conv3d(in_channels: inChannels, out_channels: classes, kernel_size: (1L, 1L, 1L), stride: (1L, 1L, 1L), bias: false);");
             writer.Line("HeInit(head.weight!);");
             writer.Line("return head;");
             writer.Close();
             writer.Line();
             writer.Doc("<summary>nnU-Net's initialisation: Kaiming normal with a = 0.01.</summary>");
             writer.Open("private static void HeInit(" + Types.Tensor + " weight)");
-            writer.Line("using var noGrad = " + Types.Torch + ".no_grad();");
+            writer.Line("using (" + Types.Torch + ".no_grad())");
+            writer.Open();
             writer.Line(Types.Nn + ".init.kaiming_normal_(weight, a: 0.01);");
+            writer.Close();
             writer.Close();
         }
 

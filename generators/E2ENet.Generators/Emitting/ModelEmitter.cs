@@ -33,7 +33,11 @@ namespace E2ENet.Generators.Emitting
             writer.Open("namespace " + CSharp.Namespace(model.Namespace));
             WriteClassDocumentation(writer, model);
             writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(" + CSharp.String(ToolName) + ", " + CSharp.String(ToolVersion) + ")]");
+            // CS8981 (a lower-case type name may become a keyword) is the model author's choice, not an error in this file.
+            bool lowerCase = model.ClassName.All(c => c >= 'a' && c <= 'z');
+            if (lowerCase) writer.Line("#pragma warning disable CS8981");
             writer.Line("public sealed partial class " + CSharp.Identifier(model.ClassName) + " : " + Types.Module + ", " + Types.Network);
+            if (lowerCase) writer.Line("#pragma warning restore CS8981");
             writer.Open();
             WriteMetadata(writer, model);
             writer.Line();

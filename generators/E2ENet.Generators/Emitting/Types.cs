@@ -8,6 +8,7 @@ namespace E2ENet.Generators.Emitting
     {
         public const string Tensor = "global::TorchSharp.torch.Tensor";
         public const string Module = "global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">";
+        public const string DisposeScope = "global::TorchSharp.DisposeScope";
         public const string Nn = "global::TorchSharp.torch.nn";
         public const string Torch = "global::TorchSharp.torch";
         public const string Sequential = "global::TorchSharp.Modules.Sequential";

@@ -636,8 +636,8 @@ namespace E2ENet.Models
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             CheckInput(input);
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var nodes = this.Nodes(input);
+            using global::TorchSharp.DisposeScope scope = global::TorchSharp.torch.NewDisposeScope();
+            (global::TorchSharp.torch.Tensor X05, global::TorchSharp.torch.Tensor X14, global::TorchSharp.torch.Tensor X23, global::TorchSharp.torch.Tensor X32) nodes = this.Nodes(input);
             global::TorchSharp.torch.Tensor logits = this.seg_outputs[0].call(nodes.X05); // seg_outputs.0: (B, 16, 64, 160, 160)
             return logits.MoveToOuterDisposeScope();
         }
@@ -652,8 +652,8 @@ namespace E2ENet.Models
         public global::TorchSharp.torch.Tensor[] ForwardDeepSupervision(global::TorchSharp.torch.Tensor input)
         {
             CheckInput(input);
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var nodes = this.Nodes(input);
+            using global::TorchSharp.DisposeScope scope = global::TorchSharp.torch.NewDisposeScope();
+            (global::TorchSharp.torch.Tensor X05, global::TorchSharp.torch.Tensor X14, global::TorchSharp.torch.Tensor X23, global::TorchSharp.torch.Tensor X32) nodes = this.Nodes(input);
             return new global::TorchSharp.torch.Tensor[]
             {
                 this.seg_outputs[0].call(nodes.X05).MoveToOuterDisposeScope(), // seg_outputs.0: (B, 16, 64, 160, 160)
@@ -849,7 +849,7 @@ namespace E2ENet.Models
         /// <summary>A transposed convolution with kernel = stride = <paramref name="pool"/>, no bias, He-initialised.</summary>
         private static global::TorchSharp.Modules.ConvTranspose3d Up(long inChannels, long outChannels, (long D, long H, long W) pool)
         {
-            var up = global::TorchSharp.torch.nn.ConvTranspose3d(in_channels: inChannels, out_channels: outChannels, kernel_size: pool, stride: pool, bias: false);
+            global::TorchSharp.Modules.ConvTranspose3d up = global::TorchSharp.torch.nn.ConvTranspose3d(in_channels: inChannels, out_channels: outChannels, kernel_size: pool, stride: pool, bias: false);
             HeInit(up.weight!);
             return up;
         }
@@ -857,7 +857,7 @@ namespace E2ENet.Models
         /// <summary>A 1x1x1 segmentation head without bias, He-initialised.</summary>
         private static global::TorchSharp.Modules.Conv3d Head(long inChannels, long classes)
         {
-            var head = global::TorchSharp.torch.nn.Conv3d(in_channels: inChannels, out_channels: classes, kernel_size: (1L, 1L, 1L), stride: (1L, 1L, 1L), bias: false);
+            global::TorchSharp.Modules.Conv3d head = global::TorchSharp.torch.nn.Conv3d(in_channels: inChannels, out_channels: classes, kernel_size: (1L, 1L, 1L), stride: (1L, 1L, 1L), bias: false);
             HeInit(head.weight!);
             return head;
         }
@@ -865,8 +865,10 @@ namespace E2ENet.Models
         /// <summary>nnU-Net's initialisation: Kaiming normal with a = 0.01.</summary>
         private static void HeInit(global::TorchSharp.torch.Tensor weight)
         {
-            using var noGrad = global::TorchSharp.torch.no_grad();
-            global::TorchSharp.torch.nn.init.kaiming_normal_(weight, a: 0.01);
+            using (global::TorchSharp.torch.no_grad())
+            {
+                global::TorchSharp.torch.nn.init.kaiming_normal_(weight, a: 0.01);
+            }
         }
     }
 }
