@@ -63,6 +63,8 @@ namespace E2ENet.Cli
         {
             yield return QuickstartCommand.Create(context);
             yield return CheckCommand.Create(context);
+            yield return ForwardCommand.Create(context);
+            yield return BenchCommand.Create(context);
         }
 
         /// <summary>Arguments that look like options but were not recognised (System.CommandLine takes them as values).</summary>

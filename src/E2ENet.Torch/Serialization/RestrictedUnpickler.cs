@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using E2ENet.Torch.Diagnostics;
 
@@ -155,9 +156,11 @@ namespace E2ENet.Torch.Serialization
                 case "collections.OrderedDict":
                     if (a.Length == 0) return new PickleDict();
                     var dict = new PickleDict();
-                    if (a.Length == 1 && a[0] is PickleList pairs)
+                    if (a.Length == 1 && (a[0] is PickleList || a[0] is PickleTuple))
                     {
-                        foreach (object? pair in pairs.Items)
+                        // OrderedDict(iterable of (key, value)): a list or a tuple (PyBridge writes OrderedDict(())).
+                        object?[] pairs = a[0] is PickleList list ? list.Items.ToArray() : ((PickleTuple)a[0]!).Items;
+                        foreach (object? pair in pairs)
                         {
                             if (pair is PickleTuple { Items.Length: 2 } kv) dict.Entries.Add(new KeyValuePair<object?, object?>(kv.Items[0], kv.Items[1]));
                             else throw Malformed("OrderedDict is built from " + Describe(pair) + " instead of (key, value) pairs");

@@ -43,44 +43,51 @@ namespace E2ENet.Torch.Weights
             using TensorFile file = TensorFile.Open(path);
             Check(file, ir, expected);
 
-            using (no_grad())
-            {
-                foreach (ParameterIr parameter in expected)
-                {
-                    using Tensor value = file.Read(parameter.Name);
-                    parameters[parameter.Name].copy_(value);
-                }
-            }
-
+            // Read everything and derive the masks first: nothing is copied into the module unless all of it is accepted.
+            var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             var masks = new List<SparseMask>();
-            var notes = new List<string>();
-            var tooDense = new List<string>();
-            foreach (ParameterIr parameter in ir.SparseParameters)
+            bool accepted = false;
+            try
             {
-                SparseMask mask = SparseMask.FromWeight(parameter, parameters[parameter.Name]);
-                masks.Add(mask);
-                if (mask.Active > mask.Ir.Kept)
+                foreach (ParameterIr parameter in expected) values[parameter.Name] = file.Read(parameter.Name);
+                var notes = new List<string>();
+                var tooDense = new List<string>();
+                foreach (ParameterIr parameter in ir.SparseParameters)
                 {
-                    tooDense.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} active {2}s, the model keeps {3} of {4}",
-                        parameter.Name, mask.Active, Unit(mask), mask.Ir.Kept, mask.Ir.Units));
+                    SparseMask mask = SparseMask.FromWeight(parameter, values[parameter.Name]);
+                    masks.Add(mask);
+                    if (mask.Active > mask.Ir.Kept)
+                    {
+                        tooDense.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1} active {2}s, the model keeps {3} of {4}",
+                            parameter.Name, mask.Active, Unit(mask), mask.Ir.Kept, mask.Ir.Units));
+                    }
+                    else if (mask.Active < mask.Ir.Kept)
+                    {
+                        notes.Add(string.Format(CultureInfo.InvariantCulture, "{0} has {1} non-zero {2}s, fewer than the {3} its mask keeps (kernels regrown at zero stay zero until trained)",
+                            parameter.Name, mask.Active, Unit(mask), mask.Ir.Kept));
+                    }
                 }
-                else if (mask.Active < mask.Ir.Kept)
+                if (tooDense.Count > 0)
                 {
-                    notes.Add(string.Format(CultureInfo.InvariantCulture, "{0} has {1} non-zero {2}s, fewer than the {3} its mask keeps (kernels regrown at zero stay zero until trained)",
-                        parameter.Name, mask.Active, Unit(mask), mask.Ir.Kept));
+                    double density = ir.Spec.Fusion.Density;
+                    throw new E2ENetTorchException(TorchErrors.TooDenseForMask, path, string.Format(CultureInfo.InvariantCulture,
+                        "the weights are denser than model '{0}' (sparsity {1}) allows in {2} layer(s):{3}{4}{3}"
+                        + "They were trained at a lower sparsity (or densely): give the matching model, or set the sparsity they were trained at, e.g. --set fusion.sparsity=0",
+                        ir.Spec.Name, (1 - density).ToString("0.###", CultureInfo.InvariantCulture), tooDense.Count, Environment.NewLine,
+                        string.Join(Environment.NewLine, tooDense.Take(Listed).Select(t => "  " + t)) + More(tooDense.Count)));
                 }
+                using (no_grad())
+                {
+                    foreach (ParameterIr parameter in expected) parameters[parameter.Name].copy_(values[parameter.Name]);
+                }
+                accepted = true;
+                return new LoadedWeights(path, file.Container, masks, notes);
             }
-            if (tooDense.Count > 0)
+            finally
             {
-                foreach (SparseMask mask in masks) mask.Dispose();
-                double density = ir.Spec.Fusion.Density;
-                throw new E2ENetTorchException(TorchErrors.TooDenseForMask, path, string.Format(CultureInfo.InvariantCulture,
-                    "the weights are denser than model '{0}' (sparsity {1}) allows in {2} layer(s):{3}{4}{3}"
-                    + "They were trained at a lower sparsity (or densely): give the matching model, or set the sparsity they were trained at, e.g. --set fusion.sparsity=0",
-                    ir.Spec.Name, (1 - density).ToString("0.###", CultureInfo.InvariantCulture), tooDense.Count, Environment.NewLine,
-                    string.Join(Environment.NewLine, tooDense.Take(Listed).Select(t => "  " + t)) + More(tooDense.Count)));
+                foreach (Tensor value in values.Values) value.Dispose();
+                if (!accepted) foreach (SparseMask mask in masks) mask.Dispose();
             }
-            return new LoadedWeights(path, file.Container, masks, notes);
         }
 
         /// <summary>Checks keys, shapes and dtypes; one error lists every problem.</summary>
