@@ -4,6 +4,7 @@ using System.Linq;
 using E2ENet.Generators.Tests.Infrastructure;
 using E2ENet.Tests;
 using E2ENet.Torch;
+using E2ENet.Torch.Weights;
 using static TorchSharp.torch;
 
 namespace E2ENet.Generators.Tests
@@ -27,14 +28,14 @@ namespace E2ENet.Generators.Tests
         public void Generated_class_reproduces_the_authors_outputs(string golden, string model)
         {
             using var scope = NewDisposeScope();
-            Dictionary<string, Tensor> weights = TensorFiles.Read(TestPaths.Shared("golden", golden + ".weights.pt"));
             Dictionary<string, Tensor> io = TensorFiles.Read(TestPaths.Shared("golden", golden + ".io.pt"));
             nn.Module<Tensor, Tensor> module = GeneratedModels.Create(model);
 
-            var (missing, unexpected) = module.load_state_dict(weights, strict: true);
-            Assert.Empty(missing);
-            Assert.Empty(unexpected);
-            Assert.Equal(weights.Keys.OrderBy(k => k, System.StringComparer.Ordinal), module.state_dict().Keys.OrderBy(k => k, System.StringComparer.Ordinal));
+            // The project's strict, validating loader (E2ENet.Torch.Weights): every key present, no extra, shapes equal.
+            using (LoadedWeights loaded = StateDictLoader.Load(module, GeneratedModels.Ir(model), TestPaths.Shared("golden", golden + ".weights.pt")))
+            {
+                Assert.Equal(GeneratedModels.Ir(model).SparseParameters.Count(), loaded.Masks.Count);
+            }
 
             using var noGrad = no_grad();
             module.eval();
@@ -53,6 +54,24 @@ namespace E2ENet.Generators.Tests
                 _output.WriteLine($"{golden} ds{k}: relative error {error:E2}");
                 Assert.True(error < Tolerance, $"ds{k}: relative error {error:E2}");
             }
+            module.Dispose();
+        }
+
+        [Theory]
+        [InlineData("tiny_s3_dense", "TinyS3Dense")]
+        [InlineData("tiny_s5_sparse_aniso", "TinyS5SparseAniso")]
+        public void The_authors_state_dict_also_loads_with_TorchSharp_load_state_dict(string golden, string model)
+        {
+            // What a user without our loader does: PyBridge's reader and TorchSharp's strict load_state_dict.
+            using var scope = NewDisposeScope();
+            Dictionary<string, Tensor> weights = TensorFiles.Read(TestPaths.Shared("golden", golden + ".weights.pt"));
+            nn.Module<Tensor, Tensor> module = GeneratedModels.Create(model);
+            var (missing, unexpected) = module.load_state_dict(weights, strict: true);
+            Assert.Empty(missing);
+            Assert.Empty(unexpected);
+            Dictionary<string, Tensor> io = TensorFiles.Read(TestPaths.Shared("golden", golden + ".io.pt"));
+            using var noGrad = no_grad();
+            Assert.True(TensorFiles.RelativeError(module.call(io["input"]), io["eval"]) < Tolerance);
             module.Dispose();
         }
 
