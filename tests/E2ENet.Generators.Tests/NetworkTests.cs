@@ -65,6 +65,23 @@ namespace E2ENet.Generators.Tests
             Assert.Equal(spec.CanonicalSource.Replace("\r\n", "\n").TrimEnd('\n') + "\n", GeneratedModels.Static(model, "E2ESource"));
         }
 
+        [Theory]
+        [MemberData(nameof(AllModels))]
+        public void E2ESource_compiles_alone_to_the_same_network(string model)
+        {
+            // What a program does to get the IR of a generated class (for the weight loader, the trainer).
+            NetworkIr ir = GeneratedModels.Ir(model);
+            string source = (string)GeneratedModels.Static(model, "E2ESource")!;
+            var compilation = E2ENet.Compiler.E2ECompilation.Create(new[] { new E2ENet.Compiler.Text.SourceFile(model + ".e2e", source) });
+            Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
+            NetworkIr again = Assert.Single(compilation.Models).Network!;
+            Assert.Equal(ir.Parameters, again.Parameters);
+            Assert.Equal(ir.Fusion, again.Fusion);
+            Assert.Equal(ir.Encoder, again.Encoder);
+            Assert.Equal(ir.Totals, again.Totals);
+            Assert.Equal(ir.Spec with { SourcePath = again.Spec.SourcePath, Parent = null }, again.Spec);
+        }
+
         [Fact]
         public void Counts_are_the_reference_numbers_of_the_method()
         {
