@@ -1,0 +1,121 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using E2ENet.Compiler;
+using E2ENet.Compiler.Semantics;
+using E2ENet.Compiler.Text;
+using E2ENet.Onnx.Diagnostics;
+
+namespace E2ENet.Onnx.Bundle
+{
+    /// <summary>
+    /// A bundle opened for use: its validated manifest, the model it describes (compiled again from the canonical source the
+    /// manifest carries, so the bundle needs neither the .e2e file nor the weights), and its ONNX model, whose hash is checked
+    /// when it is read.
+    /// <code>
+    /// var bundle = E2ENetBundle.Open("out/amos");
+    /// using var runner = OnnxRunner.Create(bundle.ReadModel(), ExecutionDevice.Cpu, bundle.ModelPath);
+    /// </code>
+    /// </summary>
+    public sealed class E2ENetBundle
+    {
+        private E2ENetBundle(string folder, BundleManifest manifest, ModelSpec spec)
+        {
+            Folder = folder;
+            Manifest = manifest;
+            Spec = spec;
+        }
+
+        /// <summary>The bundle folder.</summary>
+        public string Folder { get; }
+
+        /// <summary>The manifest.</summary>
+        public BundleManifest Manifest { get; }
+
+        /// <summary>The model, compiled from the manifest's source.</summary>
+        public ModelSpec Spec { get; }
+
+        /// <summary>The ONNX model file.</summary>
+        public string ModelPath => Path.Combine(Folder, Manifest.OnnxFile);
+
+        /// <summary>Opens a bundle folder (or its manifest.json).</summary>
+        /// <exception cref="E2ENetOnnxException">E2E6201 (no such folder), E2E6202 (manifest), E2E6203 (model file missing), E2E6205 (version).</exception>
+        public static E2ENetBundle Open(string path)
+        {
+            string folder = File.Exists(path) && Path.GetFileName(path) == BundleManifest.FileName ? Path.GetDirectoryName(Path.GetFullPath(path))! : path;
+            if (!Directory.Exists(folder))
+            {
+                throw new E2ENetOnnxException(OnnxErrors.BundleNotFound, path, File.Exists(path)
+                    ? "is a file; give the bundle folder that e2enet export wrote (it holds manifest.json and model.onnx)"
+                    : "no such folder; give a folder written by e2enet export --out");
+            }
+            string manifestPath = Path.Combine(folder, BundleManifest.FileName);
+            if (!File.Exists(manifestPath))
+            {
+                throw new E2ENetOnnxException(OnnxErrors.ManifestInvalid, folder, "has no " + BundleManifest.FileName
+                    + ": it is not an e2enet bundle, or the export that was writing it did not finish; export it again");
+            }
+            BundleManifest manifest = ManifestJson.Read(manifestPath);
+            if (manifest.OnnxFile.IndexOfAny(new[] { '/', '\\' }) >= 0 || manifest.OnnxFile == ".." || manifest.OnnxFile == ".")
+            {
+                throw new E2ENetOnnxException(OnnxErrors.ManifestInvalid, manifestPath, "field 'onnx.file' must name a file inside the bundle, not '" + manifest.OnnxFile + "'");
+            }
+            if (!File.Exists(Path.Combine(folder, manifest.OnnxFile)))
+            {
+                throw new E2ENetOnnxException(OnnxErrors.BundleCorrupt, folder, "the manifest names " + manifest.OnnxFile + ", which is not in the bundle; export it again");
+            }
+            if (Sha256(Encoding.UTF8.GetBytes(manifest.Source)) != manifest.SourceSha256)
+            {
+                throw new E2ENetOnnxException(OnnxErrors.ManifestInvalid, manifestPath, "the model source does not match its hash 'source.sha256': the manifest was edited or damaged; export the bundle again");
+            }
+            return new E2ENetBundle(folder, manifest, Compile(manifest, manifestPath));
+        }
+
+        /// <summary>Reads <c>model.onnx</c> and checks it against the manifest's hash.</summary>
+        /// <exception cref="E2ENetOnnxException">E2E6203 when it cannot be read or does not match.</exception>
+        public byte[] ReadModel()
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(ModelPath);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new E2ENetOnnxException(OnnxErrors.BundleCorrupt, ModelPath, "cannot be read: " + e.Message, e);
+            }
+            string hash = Sha256(bytes);
+            if (hash != Manifest.OnnxSha256)
+            {
+                throw new E2ENetOnnxException(OnnxErrors.BundleCorrupt, ModelPath, "does not match the manifest (sha256 " + hash.Substring(0, 12) + "..., the manifest says "
+                    + Manifest.OnnxSha256.Substring(0, Math.Min(12, Manifest.OnnxSha256.Length)) + "...): the file is damaged or was replaced; export the bundle again");
+            }
+            return bytes;
+        }
+
+        /// <summary>Lower-case hex SHA-256.</summary>
+        public static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+
+        /// <summary>Lower-case hex SHA-256 of a file.</summary>
+        public static string Sha256File(string path)
+        {
+            using FileStream stream = File.OpenRead(path);
+            return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+        }
+
+        private static ModelSpec Compile(BundleManifest manifest, string manifestPath)
+        {
+            E2ECompilation compilation = E2ECompilation.Create(new[] { new SourceFile(manifestPath + "#source.e2e", manifest.Source) });
+            CompiledModel? model = compilation.Find(manifest.Model);
+            if (model?.Spec == null || model.HasErrors)
+            {
+                string errors = string.Join(Environment.NewLine, compilation.Diagnostics.Where(d => d.IsError).Take(5).Select(d => "  " + d));
+                throw new E2ENetOnnxException(OnnxErrors.ManifestInvalid, manifestPath, "its model source does not declare a valid model '" + manifest.Model
+                    + "' (written by another version of e2enet?); export the bundle again" + (errors.Length > 0 ? ":" + Environment.NewLine + errors : string.Empty));
+            }
+            return model.Spec;
+        }
+    }
+}

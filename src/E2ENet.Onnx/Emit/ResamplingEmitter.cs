@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
+using E2ENet.Onnx.Proto;
+using E2ENet.Onnx.Pruning;
+
+namespace E2ENet.Onnx.Emit
+{
+    /// <summary>
+    /// Emits the two resampling paths of a fusion node: the transposed convolution that upsamples the coarser source
+    /// (ConvTranspose, kernel = stride = pool, no bias; only its live input and output channels) and the max-pool that
+    /// downsamples the finer source (MaxPool, kernel = stride = pool, over the source's channels as they are).
+    /// </summary>
+    public static class ResamplingEmitter
+    {
+        /// <summary>Emits an up path.</summary>
+        public static (EmittedValue Output, LayerExecution Execution) Up(EmitContext context, DataflowLayer layer, LayerLiveness live, EmittedValue source)
+        {
+            UpIr up = layer.Up ?? throw new ArgumentException(layer.Name + " is not an up path", nameof(layer));
+            float[] weight = context.Weights[up.Weight];
+            long[] shape = context.Weights.Shape(up.Weight); // [in, out, kD, kH, kW]
+            long taps = shape[2] * shape[3] * shape[4];
+            long inVoxels = up.InputSize.Volume;
+            var position = new Dictionary<int, int>();
+            for (int p = 0; p < source.Layout.Length; p++) position[source.Layout[p]] = p;
+
+            long unread = source.Layout.Length - live.In.Length;
+            bool select = unread > 0 && unread * live.Out.Length * taps > context.Costs.CopyCostInMacs * live.In.Length;
+            int[] positions = select ? live.In.Select(i => position[i]).OrderBy(p => p).ToArray() : Enumerable.Range(0, source.Layout.Length).ToArray();
+            string x = ChannelSelect.Select(context, source.Tensor, positions, source.Layout.Length, up.Name);
+            long copied = x != source.Tensor ? positions.Length * inVoxels : 0;
+            int[] ins = positions.Select(p => source.Layout[p]).ToArray();
+
+            int outTotal = (int)shape[1];
+            var values = new float[(long)ins.Length * live.Out.Length * taps];
+            for (int r = 0; r < ins.Length; r++)
+            {
+                for (int c = 0; c < live.Out.Length; c++)
+                {
+                    Array.Copy(weight, ((long)ins[r] * outTotal + live.Out[c]) * taps, values, ((long)r * live.Out.Length + c) * taps, taps);
+                }
+            }
+            long[] dims = { ins.Length, live.Out.Length, shape[2], shape[3], shape[4] };
+            Int3 kernel = up.Kernel;
+            string output = context.Graph.Add("ConvTranspose", up.Name, new[] { x, context.Graph.Weight(up.Weight, dims, values) },
+                OnnxAttribute.Of("kernel_shape", new long[] { kernel.D, kernel.H, kernel.W }), OnnxAttribute.Of("strides", new long[] { kernel.D, kernel.H, kernel.W }));
+            var execution = new LayerExecution("convtranspose", values.LongLength, ConvWeights.NonZero(values), (long)ins.Length * live.Out.Length * taps * inVoxels,
+                copied, live.In.Length, live.Out.Length);
+            return (new EmittedValue(output, live.Out), execution);
+        }
+
+        /// <summary>Emits a down path (max-pool of the finer source, channels as the source has them).</summary>
+        public static (EmittedValue Output, LayerExecution Execution) Down(EmitContext context, DataflowLayer layer, LayerLiveness live, EmittedValue source, Int3 outputSize)
+        {
+            Int3 pool = layer.Pool ?? throw new ArgumentException(layer.Name + " is not a down path", nameof(layer));
+            string output = context.Graph.Add("MaxPool", layer.Name, new[] { source.Tensor },
+                OnnxAttribute.Of("kernel_shape", new long[] { pool.D, pool.H, pool.W }), OnnxAttribute.Of("strides", new long[] { pool.D, pool.H, pool.W }));
+            long copied = source.Layout.Length * outputSize.Volume;
+            return (new EmittedValue(output, source.Layout), new LayerExecution("maxpool", 0, 0, 0, copied, live.In.Length, live.Out.Length));
+        }
+    }
+}

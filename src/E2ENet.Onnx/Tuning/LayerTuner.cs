@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
+using E2ENet.Onnx.Diagnostics;
+using E2ENet.Onnx.Emit;
+using E2ENet.Onnx.Graph;
+using E2ENet.Onnx.Proto;
+using E2ENet.Onnx.Pruning;
+using E2ENet.Onnx.Weights;
+using Microsoft.ML.OnnxRuntime;
+
+namespace E2ENet.Onnx.Tuning
+{
+    /// <summary>
+    /// Chooses each block's lowering by measured ONNX Runtime (CPU) latency. For every block with more than one exact
+    /// candidate (<see cref="LoweringCandidates"/>), each candidate is emitted as a small graph (the block's sources as
+    /// inputs, at the tuning patch, up to the convolution's output), run once to warm up and then <c>runs</c> times; the
+    /// fastest median wins. The candidates' outputs are also compared with the reference lowering's: a disagreement is a
+    /// defect of the exporter and stops the export (E2E6104). Layers are measured one at a time, in evaluation order, each
+    /// with the channel layouts the choices before it produce.
+    /// </summary>
+    public static class LayerTuner
+    {
+        /// <summary>Largest relative difference between two lowerings of one layer (fp32; fp16 graphs allow 1e-2).</summary>
+        public const double Agreement = 1e-4;
+
+        /// <summary>Measures and chooses.</summary>
+        /// <param name="flow">The dataflow of the network's IR at the tuning patch.</param>
+        /// <param name="liveness">The pruning pass (of the same network; layer names match).</param>
+        /// <param name="weights">The weights.</param>
+        /// <param name="half">Measure fp16 graphs.</param>
+        /// <param name="costs">The channel-selection cost rule.</param>
+        /// <param name="runs">Timed runs per candidate (after one warm-up run).</param>
+        /// <param name="progress">Receives one line per measured layer.</param>
+        public static TuningResult Tune(Dataflow flow, ChannelLiveness liveness, ModelWeights weights, bool half, CostModel costs, int runs, Action<string>? progress = null)
+        {
+            NetworkIr ir = flow.Network;
+            var layouts = new Dictionary<string, int[]>(StringComparer.Ordinal) { [Dataflow.InputValue] = Enumerable.Range(0, ir.Spec.Input.Channels).ToArray() };
+            var results = new List<LayerTiming>();
+            var measured = flow.Layers.Where(l => l.Kind == LayerKind.Block && !liveness.Layers[l.Name].Dead).ToList();
+            int index = 0;
+            foreach (DataflowLayer layer in flow.Layers)
+            {
+                LayerLiveness live = liveness.Layers[layer.Name];
+                if (live.Dead) continue;
+                switch (layer.Kind)
+                {
+                    case LayerKind.Up:
+                        layouts[layer.Output] = live.Out;
+                        continue;
+                    case LayerKind.Down:
+                        layouts[layer.Output] = layouts[layer.Sources[0].Value];
+                        continue;
+                    case LayerKind.Head:
+                        continue;
+                }
+                index++;
+                KernelPresence kernels = liveness.Presence[layer.Name];
+                IReadOnlyList<BlockLowering> candidates = LoweringCandidates.For(layer, live, kernels, costs);
+                if (candidates.Count == 1)
+                {
+                    layouts[layer.Output] = live.Out;
+                    continue;
+                }
+                var timings = new List<CandidateTiming>();
+                float[]? reference = null;
+                int[]? referenceLayout = null;
+                int[]? chosenLayout = null;
+                double best = double.MaxValue;
+                BlockLowering chosen = candidates[0];
+                float[][] inputs = RandomInputs(layer, ir, layouts, index);
+                foreach (BlockLowering candidate in candidates)
+                {
+                    (byte[] model, int[] layout, long macs) = Candidate(layer, live, kernels, weights, ir, layouts, candidate, half, costs);
+                    (float[] output, double milliseconds) = Measure(model, layer, ir, layouts, inputs, runs);
+                    timings.Add(new CandidateTiming(candidate.ToString(), milliseconds, macs));
+                    if (reference == null)
+                    {
+                        reference = output;
+                        referenceLayout = layout;
+                    }
+                    else
+                    {
+                        double error = Difference(reference, referenceLayout!, output, layout, live.Out);
+                        if (!(error <= (half ? 1e-2 : Agreement)))
+                        {
+                            throw new E2ENetOnnxException(OnnxErrors.LoweringMismatch, null, string.Format(CultureInfo.InvariantCulture,
+                                "layer {0}: the {1} lowering differs from {2} by {3:E2} (relative); this is a defect of the exporter: export with --no-tune to use the reference lowering, and report it",
+                                layer.Name, candidate, candidates[0], error));
+                        }
+                    }
+                    if (milliseconds < best)
+                    {
+                        best = milliseconds;
+                        chosen = candidate;
+                        chosenLayout = layout;
+                    }
+                }
+                layouts[layer.Output] = chosenLayout!;
+                results.Add(new LayerTiming(layer.Name, chosen, timings));
+                progress?.Invoke(string.Format(CultureInfo.InvariantCulture, "tune {0,3}/{1} {2}: {3} -> {4}", index, measured.Count, layer.Name,
+                    string.Join(", ", timings.Select(t => t.Lowering + " " + t.Milliseconds.ToString("0.0##", CultureInfo.InvariantCulture) + " ms")), chosen));
+            }
+            return new TuningResult(ir.Spec.Input.Patch, runs, results);
+        }
+
+        private static (byte[] Model, int[] Layout, long Macs) Candidate(DataflowLayer layer, LayerLiveness live, KernelPresence kernels, ModelWeights weights, NetworkIr ir,
+            Dictionary<string, int[]> layouts, BlockLowering lowering, bool half, CostModel costs)
+        {
+            var graph = new GraphBuilder(half ? OnnxDataType.Float16 : OnnxDataType.Float);
+            var context = new EmitContext(graph, weights, ir.Spec.Block, costs);
+            var inputs = new List<OnnxValueInfo>();
+            var sources = new EmittedValue?[layer.Sources.Count];
+            for (int s = 0; s < layer.Sources.Count; s++)
+            {
+                SourceRef source = layer.Sources[s];
+                if (!layouts.TryGetValue(source.Value, out int[]? layout)) continue;
+                string name = "source" + s.ToString(CultureInfo.InvariantCulture);
+                graph.Reserve(name);
+                inputs.Add(new OnnxValueInfo(name, OnnxDataType.Float, Dims(layout.Length, layer.Block!.InputSize)));
+                string tensor = half ? graph.Add("Cast", name + ".fp16", new[] { name }, OnnxAttribute.Of("to", (long)OnnxDataType.Float16)) : name;
+                sources[s] = new EmittedValue(tensor, layout);
+            }
+            (EmittedValue output, LayerExecution execution) = BlockEmitter.Emit(context, layer, live, kernels, sources, lowering, normalize: false);
+            graph.AddNamed(half ? "Cast" : "Identity", "output", new[] { output.Tensor }, half ? new[] { OnnxAttribute.Of("to", (long)OnnxDataType.Float) } : Array.Empty<OnnxAttribute>());
+            var outputs = new[] { new OnnxValueInfo("output", OnnxDataType.Float, Dims(output.Layout.Length, layer.Block!.OutputSize)) };
+            var model = new OnnxModel(graph.Build("tune", inputs, outputs), OnnxOpsets.Default, OnnxOpsets.IrVersion(OnnxOpsets.Default), "e2enet-tuner", "0",
+                Array.Empty<KeyValuePair<string, string>>());
+            return (model.ToBytes(), output.Layout, execution.Macs);
+        }
+
+        private static OnnxDim[] Dims(int channels, Int3 size)
+            => new[] { OnnxDim.Fixed(1), OnnxDim.Fixed(channels), OnnxDim.Fixed(size.D), OnnxDim.Fixed(size.H), OnnxDim.Fixed(size.W) };
+
+        private static float[][] RandomInputs(DataflowLayer layer, NetworkIr ir, Dictionary<string, int[]> layouts, int seed)
+        {
+            var random = new Random(seed);
+            var inputs = new float[layer.Sources.Count][];
+            for (int s = 0; s < layer.Sources.Count; s++)
+            {
+                if (!layouts.TryGetValue(layer.Sources[s].Value, out int[]? layout)) continue;
+                Int3 size = layer.Block!.InputSize;
+                var values = new float[layout.Length * size.Volume];
+                for (long i = 0; i < values.LongLength; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+                inputs[s] = values;
+            }
+            return inputs;
+        }
+
+        private static (float[] Output, double Milliseconds) Measure(byte[] model, DataflowLayer layer, NetworkIr ir, Dictionary<string, int[]> layouts, float[][] inputs, int runs)
+        {
+            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            InferenceSession session;
+            try
+            {
+                session = new InferenceSession(model, options);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new E2ENetOnnxException(OnnxErrors.GraphRejected, null, "ONNX Runtime rejected the graph of layer " + layer.Name + ": " + e.Message + "; this is a defect of the exporter", e);
+            }
+            using (session)
+            {
+                var names = new List<string>();
+                var values = new List<OrtValue>();
+                try
+                {
+                    Int3 size = layer.Block!.InputSize;
+                    for (int s = 0; s < layer.Sources.Count; s++)
+                    {
+                        if (inputs[s] == null || !session.InputMetadata.ContainsKey("source" + s.ToString(CultureInfo.InvariantCulture))) continue;
+                        names.Add("source" + s.ToString(CultureInfo.InvariantCulture));
+                        values.Add(OrtValue.CreateTensorValueFromMemory(inputs[s], new long[] { 1, layouts[layer.Sources[s].Value].Length, size.D, size.H, size.W }));
+                    }
+                    using var runOptions = new RunOptions();
+                    float[] output;
+                    using (var first = session.Run(runOptions, names, values, new[] { "output" }))
+                    {
+                        output = first[0].GetTensorDataAsSpan<float>().ToArray();
+                    }
+                    var times = new List<double>();
+                    for (int r = 0; r < Math.Max(1, runs); r++)
+                    {
+                        var watch = Stopwatch.StartNew();
+                        using (session.Run(runOptions, names, values, new[] { "output" })) { }
+                        times.Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                    times.Sort();
+                    return (output, times[times.Count / 2]);
+                }
+                finally
+                {
+                    foreach (OrtValue value in values) value.Dispose();
+                }
+            }
+        }
+
+        /// <summary>max |a - b| / max |a| over the channels both hold, matched through their layouts.</summary>
+        private static double Difference(float[] a, int[] layoutA, float[] b, int[] layoutB, int[] channels)
+        {
+            long plane = a.LongLength / layoutA.Length;
+            var positionB = new Dictionary<int, int>();
+            for (int k = 0; k < layoutB.Length; k++) positionB[layoutB[k]] = k;
+            double diff = 0, reference = 0;
+            for (int k = 0; k < layoutA.Length; k++)
+            {
+                long offsetA = k * plane, offsetB = positionB[layoutA[k]] * plane;
+                for (long v = 0; v < plane; v++)
+                {
+                    diff = Math.Max(diff, Math.Abs(a[offsetA + v] - b[offsetB + v]));
+                    reference = Math.Max(reference, Math.Abs(a[offsetA + v]));
+                }
+            }
+            return diff / Math.Max(reference, 1e-30);
+        }
+    }
+}
