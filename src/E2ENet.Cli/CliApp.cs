@@ -65,6 +65,8 @@ namespace E2ENet.Cli
             yield return CheckCommand.Create(context);
             yield return ForwardCommand.Create(context);
             yield return BenchCommand.Create(context);
+            yield return DatasetCommand.Create(context);
+            yield return EvaluateCommand.Create(context);
         }
 
         /// <summary>Arguments that look like options but were not recognised (System.CommandLine takes them as values).</summary>

@@ -11,9 +11,23 @@ namespace E2ENet.Data.Preprocessing
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             WriteIndented = true,
-            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new UndefinedAsNull() },
         };
+
+        /// <summary>Doubles: NaN and infinities (undefined metrics) are written as null and read back as NaN.</summary>
+        private sealed class UndefinedAsNull : JsonConverter<double>
+        {
+            public override double Read(ref Utf8JsonReader reader, System.Type typeToConvert, JsonSerializerOptions options)
+                => reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+            public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+            {
+                if (double.IsFinite(value)) writer.WriteNumberValue(value);
+                else writer.WriteNullValue();
+            }
+
+            public override bool HandleNull => true;
+        }
 
         /// <summary>Serialises to text (ending in a newline).</summary>
         public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options) + "\n";
