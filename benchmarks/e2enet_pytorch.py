@@ -137,6 +137,21 @@ def golden(folder):
     return worst < 1e-4
 
 
+def verify_saved(folder, name, state_dict_path, output_path):
+    """A state dict and a forward output written by e2enet load in PyTorch and give the golden outputs."""
+    config = json.load(open(os.path.join(folder, name + ".json")))
+    net = E2ENet(config["in_ch"], config["classes"], config["base"], config["max_feat"], config["pools"], config["shift_offsets"])
+    net.load_state_dict(torch.load(state_dict_path), strict=True)
+    io = torch.load(os.path.join(folder, name + ".io.pt"))
+    net.eval()
+    with torch.no_grad():
+        errors = {"state dict": relative_error(net(io["input"]), io["eval"])}
+    if output_path:
+        errors["output"] = relative_error(torch.load(output_path)["eval"], io["eval"])
+    print("verify %s: %s" % (name, ", ".join("%s %.2e" % item for item in errors.items())))
+    return max(errors.values()) < 1e-4
+
+
 def resident(field):
     with open("/proc/self/status") as status:
         for line in status:
@@ -203,6 +218,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--golden", help="folder with the golden cases (../shared/golden)")
     parser.add_argument("--bench", action="store_true")
+    parser.add_argument("--verify-saved", metavar="STATE_DICT", help="with --golden and --case: load this state dict (written by e2enet) strictly and check the golden eval")
+    parser.add_argument("--verify-output", metavar="OUT_PT", help="with --verify-saved: also check the 'eval' of this e2enet forward output")
+    parser.add_argument("--case", default="tiny_s5_sparse_aniso")
     parser.add_argument("--in-ch", type=int, default=1)
     parser.add_argument("--classes", type=int, default=16)
     parser.add_argument("--base", type=int, default=48)
@@ -216,7 +234,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     ok = True
-    if args.golden:
+    if args.golden and args.verify_saved:
+        ok = verify_saved(args.golden, args.case, args.verify_saved, args.verify_output)
+    elif args.golden:
         ok = golden(args.golden)
     if args.bench:
         bench(args)
