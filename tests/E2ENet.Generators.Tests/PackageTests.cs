@@ -40,7 +40,9 @@ namespace E2ENet.Generators.Tests
                 Directory.CreateDirectory(feed);
                 foreach (string project in new[] { "src/E2ENet.Compiler", "src/E2ENet.Torch", "generators/E2ENet.Generators" })
                 {
-                    Run(TestPaths.Root, "pack", project, "-c", configuration, "--no-build", "--no-restore", "-o", feed, "-p:PackageVersion=" + version);
+                    // The nuspec files pack writes go to the temporary folder too, not into the projects' obj/ folders.
+                    Run(TestPaths.Root, "pack", project, "-c", configuration, "--no-build", "--no-restore", "-o", feed, "-p:PackageVersion=" + version,
+                        "-p:NuspecOutputPath=" + Path.Combine(root, "nuspec", Path.GetFileName(project)) + Path.DirectorySeparatorChar);
                 }
                 CheckPackageLayout(Path.Combine(feed, $"E2ENet.Generators.{version}.nupkg"), Path.Combine(feed, $"E2ENet.Torch.{version}.nupkg"), version);
 
