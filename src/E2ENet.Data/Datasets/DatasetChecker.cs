@@ -129,6 +129,7 @@ namespace E2ENet.Data.Datasets
 
         private static Volume? TryRead(string path, List<DatasetProblem> problems)
         {
+            if (!System.IO.File.Exists(path)) return null; // the layout scan reported it already (E4105/E4106)
             try { return VolumeFiles.Read(path); }
             catch (DataException e)
             {
