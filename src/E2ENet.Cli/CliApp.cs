@@ -67,6 +67,8 @@ namespace E2ENet.Cli
             yield return BenchCommand.Create(context);
             yield return DatasetCommand.Create(context);
             yield return EvaluateCommand.Create(context);
+            yield return ExportCommand.Create(context);
+            yield return PredictCommand.Create(context);
         }
 
         /// <summary>Arguments that look like options but were not recognised (System.CommandLine takes them as values).</summary>

@@ -25,6 +25,7 @@ namespace E2ENet.Cli.Commands
             var command = new Command("bench", "Measure speed and memory: 'bench forward' (a model), 'bench shift' (the depth shift).");
             command.Subcommands.Add(CreateForward(context));
             command.Subcommands.Add(CreateShift(context));
+            command.Subcommands.Add(ExportBenchCommand.Create(context));
             return command;
         }
 

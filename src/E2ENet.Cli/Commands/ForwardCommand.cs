@@ -21,18 +21,24 @@ namespace E2ENet.Cli.Commands
         /// <summary>Builds the command.</summary>
         public static Command Create(CliContext context)
         {
-            var model = new Option<string>("--model") { Description = "The model: FILE.e2e, or FILE.e2e:Model when the file has several.", Required = true };
+            var model = new Option<string>("--model") { Description = "The model: FILE.e2e, or FILE.e2e:Model when the file has several." };
             var set = new Option<string[]>("--set") { Description = "Override a key of the model: --set fusion.sparsity=0.9 (repeatable).", AllowMultipleArgumentsPerToken = false };
-            var weights = new Option<string>("--weights") { Description = "The state dict (torch.save(model.state_dict(), path)) or a trainer checkpoint with a 'state_dict' entry.", Required = true };
+            var weights = new Option<string>("--weights") { Description = "The state dict (torch.save(model.state_dict(), path)) or a trainer checkpoint with a 'state_dict' entry." };
+            var bundle = new Option<string?>("--bundle") { Description = "Run an exported bundle in ONNX Runtime instead of --model/--weights (see ForwardBundle)." };
+            var device = new Option<string>("--device") { Description = "With --bundle: cpu (default), cuda, or auto (CUDA when it loads, else the CPU).", DefaultValueFactory = _ => "cpu" };
             var input = new Option<string>("--input") { Description = "A torch.save'd dict with the tensor 'input' (B, channels, D, H, W), float32.", Required = true };
             var output = new Option<string>("--output") { Description = "Where to write the result (torch.save format): 'eval', or 'ds0'..'ds3' with --deep-supervision.", Required = true };
             var deep = new Option<bool>("--deep-supervision") { Description = "Write the four deep-supervision heads ds0..ds3 (full resolution first) instead of eval." };
             var command = new Command("forward", "Run a model with the authors' weights on a tensor file and write its logits (torch.save format).")
             {
-                model, set, weights, input, output, deep,
+                model, set, weights, input, output, deep, bundle, device,
             };
-            command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(set) ?? Array.Empty<string>(), parse.GetValue(weights)!,
-                parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(deep)));
+            command.SetAction(parse => parse.GetValue(bundle) is string bundlePath
+                ? ForwardBundle.Run(context, bundlePath, parse.GetValue(model), parse.GetValue(weights), parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(deep), parse.GetValue(device)!)
+                : parse.GetValue(model) is null || parse.GetValue(weights) is null
+                    ? context.UsageError("forward", "give --model FILE.e2e[:Model] and --weights STATE_DICT.pt, or --bundle BUNDLE")
+                    : Run(context, parse.GetValue(model)!, parse.GetValue(set) ?? Array.Empty<string>(), parse.GetValue(weights)!,
+                        parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(deep)));
             return command;
         }
 

@@ -12,7 +12,9 @@ namespace E2ENet.Onnx.Bundle
     /// <summary>
     /// <c>manifest.json</c> of a bundle: everything needed to run <c>model.onnx</c> without the <c>.e2e</c> file or the
     /// weights (the model's canonical source is inside, with its hash), where it came from, and how it was checked. The
-    /// pruning report is written beside these fields (<c>report</c>) and as <c>report.json</c>.
+    /// pruning report is written beside these fields (<c>report</c>) and as <c>report.json</c>. <see cref="Plan"/> names the
+    /// preprocessing plan (<c>plan.json</c> of <c>e2enet dataset preprocess</c>: axis order, target spacing, intensity
+    /// statistics) when the export was given one, so that <c>e2enet predict --bundle</c> preprocesses images as training did.
     /// </summary>
     public sealed record BundleManifest(
         int FormatVersion,
@@ -47,7 +49,9 @@ namespace E2ENet.Onnx.Bundle
         Int3 VerificationPatch,
         int VerificationSeed,
         IReadOnlyList<ExportCheck> Checks,
-        string? Triton)
+        string? Triton,
+        string? Plan = null,
+        string? PlanSha256 = null)
     {
         /// <summary>The value of <c>format</c>.</summary>
         public const string Format = "e2enet-bundle";
@@ -60,6 +64,9 @@ namespace E2ENet.Onnx.Bundle
 
         /// <summary>The model's file name.</summary>
         public const string ModelFileName = "model.onnx";
+
+        /// <summary>The preprocessing plan's file name in a bundle.</summary>
+        public const string PlanFileName = "plan.json";
 
         /// <summary>The report's file name.</summary>
         public const string ReportFileName = "report.json";

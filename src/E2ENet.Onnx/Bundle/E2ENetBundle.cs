@@ -37,6 +37,9 @@ namespace E2ENet.Onnx.Bundle
         /// <summary>The model, compiled from the manifest's source.</summary>
         public ModelSpec Spec { get; }
 
+        /// <summary>The preprocessing plan file in the bundle, or null when the export was given none.</summary>
+        public string? PlanPath => Manifest.Plan != null ? Path.Combine(Folder, Manifest.Plan) : null;
+
         /// <summary>The ONNX model file.</summary>
         public string ModelPath => Path.Combine(Folder, Manifest.OnnxFile);
 
@@ -61,6 +64,14 @@ namespace E2ENet.Onnx.Bundle
             if (manifest.OnnxFile.IndexOfAny(new[] { '/', '\\' }) >= 0 || manifest.OnnxFile == ".." || manifest.OnnxFile == ".")
             {
                 throw new E2ENetOnnxException(OnnxErrors.ManifestInvalid, manifestPath, "field 'onnx.file' must name a file inside the bundle, not '" + manifest.OnnxFile + "'");
+            }
+            if (manifest.Plan != null && (manifest.Plan.IndexOfAny(new[] { '/', '\\' }) >= 0 || !File.Exists(Path.Combine(folder, manifest.Plan))))
+            {
+                throw new E2ENetOnnxException(OnnxErrors.BundleCorrupt, folder, "the manifest names the preprocessing plan " + manifest.Plan + ", which is not in the bundle; export it again");
+            }
+            if (manifest.Plan != null && manifest.PlanSha256 != null && Sha256File(Path.Combine(folder, manifest.Plan)) != manifest.PlanSha256)
+            {
+                throw new E2ENetOnnxException(OnnxErrors.BundleCorrupt, Path.Combine(folder, manifest.Plan), "does not match the manifest's hash: the file is damaged or was replaced; export the bundle again");
             }
             if (!File.Exists(Path.Combine(folder, manifest.OnnxFile)))
             {

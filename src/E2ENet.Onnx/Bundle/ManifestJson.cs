@@ -99,6 +99,14 @@ namespace E2ENet.Onnx.Bundle
                 json.WriteEndArray();
                 json.WriteEndObject();
                 WriteNullable(json, "triton", m.Triton);
+                if (m.Plan == null) json.WriteNull("plan");
+                else
+                {
+                    json.WriteStartObject("plan");
+                    json.WriteString("file", m.Plan);
+                    WriteNullable(json, "sha256", m.PlanSha256);
+                    json.WriteEndObject();
+                }
                 json.WritePropertyName("report");
                 ReportJson.Write(json, report);
                 json.WriteEndObject();
@@ -174,7 +182,9 @@ namespace E2ENet.Onnx.Bundle
                     reader.Int3("verification.patch"),
                     reader.Int("verification.seed"),
                     reader.Checks("verification.checks"),
-                    reader.OptionalString("triton"));
+                    reader.OptionalString("triton"),
+                    reader.OptionalString("plan.file"),
+                    reader.OptionalString("plan.sha256"));
             }
         }
 

@@ -27,6 +27,12 @@ namespace E2ENet.Onnx.Diagnostics
         /// <summary>The model uses something the exporter cannot lower exactly.</summary>
         public static readonly OnnxError UnsupportedModel = new OnnxError("E2E6004", "Model not exportable");
 
+        /// <summary>The images to predict are missing or incomplete (a case without one of its channel files).</summary>
+        public static readonly OnnxError PredictInputInvalid = new OnnxError("E2E6005", "Images to predict not usable");
+
+        /// <summary>Prediction needs a preprocessing plan and none was given or found.</summary>
+        public static readonly OnnxError PlanMissing = new OnnxError("E2E6006", "No preprocessing plan");
+
         // ---- E2E61xx: checks of an export ------------------------------------------------------------------------
 
         /// <summary>ONNX Runtime's output differs from the TorchSharp network's by more than the tolerance.</summary>
@@ -80,7 +86,7 @@ namespace E2ENet.Onnx.Diagnostics
         /// <summary>Every error, in id order.</summary>
         public static IReadOnlyList<OnnxError> All { get; } = new[]
         {
-            RunFolderInvalid, OptionInvalid, TargetExists, UnsupportedModel,
+            RunFolderInvalid, OptionInvalid, TargetExists, UnsupportedModel, PredictInputInvalid, PlanMissing,
             RuntimeMismatch, PrunedMismatch, Fp16Mismatch, LoweringMismatch, GraphRejected,
             BundleNotFound, ManifestInvalid, BundleCorrupt, BundleWriteFailed, BundleVersion,
             DeviceUnavailable, InputMismatch, RuntimeFailed,

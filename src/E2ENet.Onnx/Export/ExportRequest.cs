@@ -22,6 +22,9 @@ namespace E2ENet.Onnx.Export
         /// <summary>The state dict (a torch.save file).</summary>
         public string? Weights { get; init; }
 
+        /// <summary>A preprocessing plan (plan.json) to carry in the bundle for <c>e2enet predict</c>; a run folder's own plan.json is taken when this is null.</summary>
+        public string? Plan { get; init; }
+
         /// <summary>The bundle folder to write.</summary>
         public string Out { get; init; } = string.Empty;
 

@@ -45,6 +45,10 @@ namespace E2ENet.Onnx.Export
                 modelFile = request.ModelFile ?? throw new E2ENetOnnxException(OnnxErrors.OptionInvalid, null, "give --run RUN, or --model FILE.e2e with --weights FILE.pt");
                 weights = request.Weights ?? throw new E2ENetOnnxException(OnnxErrors.OptionInvalid, modelFile, "--weights is missing: give the model's state dict (torch.save(model.state_dict(), path))");
             }
+            if (request.Run != null && request.Plan == null && File.Exists(Path.Combine(request.Run, BundleManifest.PlanFileName)))
+            {
+                request = request with { Plan = Path.Combine(request.Run, BundleManifest.PlanFileName) };
+            }
             progress?.Invoke("loading " + modelFile + (request.ModelName != null ? ":" + request.ModelName : string.Empty) + " and " + weights);
             using ModelSource source = ModelSource.Load(modelFile, request.Run != null ? null : request.ModelName, request.Overrides, weights);
             foreach (string note in source.Notes) progress?.Invoke("note: " + note);
@@ -78,6 +82,12 @@ namespace E2ENet.Onnx.Export
 
                 File.WriteAllBytes(Path.Combine(folder, BundleManifest.ReportFileName), ReportBytes(final.Report));
                 manifest = Manifest(source, request, final, written, verifyPatch, checks, triton: null);
+                if (request.Plan != null)
+                {
+                    string plan = Path.Combine(folder, BundleManifest.PlanFileName);
+                    File.Copy(request.Plan, plan);
+                    manifest = manifest with { Plan = BundleManifest.PlanFileName, PlanSha256 = E2ENetBundle.Sha256File(plan) };
+                }
                 if (request.Triton)
                 {
                     string triton = TritonRepository.Write(folder, manifest, written);
@@ -102,6 +112,10 @@ namespace E2ENet.Onnx.Export
                 throw new E2ENetOnnxException(OnnxErrors.OptionInvalid, null, "--tune-runs must be between 1 and 100");
             }
             if (string.IsNullOrWhiteSpace(request.Out)) throw new E2ENetOnnxException(OnnxErrors.OptionInvalid, null, "--out is missing: name the bundle folder to write");
+            if (request.Plan != null && !File.Exists(request.Plan))
+            {
+                throw new E2ENetOnnxException(OnnxErrors.OptionInvalid, request.Plan, "no such file; --plan takes the plan.json that e2enet dataset preprocess wrote");
+            }
         }
 
         /// <summary>Checks that a patch is a valid input of the model (divisible by the pools, more than one bottleneck voxel).</summary>

@@ -92,7 +92,7 @@ namespace E2ENet.Onnx.Reporting
                 (string kind, int inTotal, int outTotal) = shapes[cost.Layer];
                 LayerExecution execution = executions.TryGetValue(cost.Layer, out LayerExecution? e) ? e : LayerExecution.Removed;
                 string lowering = execution.Lowering;
-                if (kind == "head (deep supervision)") lowering = "dropped (training only)";
+                if (kind == "head (deep supervision)") lowering = "dropped";
                 long copied = execution.CopiedElements + (copies.TryGetValue(cost.Layer, out long c) ? c : 0);
                 layers.Add(new LayerReport(cost.Layer, kind, cost.Level, lowering, execution.InChannels, inTotal, execution.OutChannels, outTotal,
                     new CountTriple(cost.Counts.DenseParameters, cost.Counts.ActiveParameters, execution.Parameters), execution.NonZeroParameters,

@@ -14,20 +14,20 @@ namespace E2ENet.Onnx.Reporting
             var text = new StringBuilder();
             text.AppendLine(string.Format(CultureInfo.InvariantCulture, "Pruning report: {0} at {1}, {2}, {3} (sparsity {4} per {5})",
                 report.Model, report.Patch.ToSizeString(), report.Precision, report.Pruned ? "pruned" : "dense export", Number(report.Sparsity), report.Unit));
-            string header = string.Format(CultureInfo.InvariantCulture, "{0,-26} {1,-15} {2,9} {3,9} | {4,10} {5,10} {6,10} | {7,9} {8,9} {9,9} | {10,9}",
+            string header = string.Format(CultureInfo.InvariantCulture, "{0,-32} {1,-15} {2,9} {3,9} | {4,10} {5,10} {6,10} | {7,9} {8,9} {9,9} | {10,9}",
                 "layer", "lowering", "in", "out", "params", "active", "executed", "GMACs", "active", "executed", "Mcopies");
             text.AppendLine(header);
             text.AppendLine(new string('-', header.Length));
             foreach (LayerReport layer in report.Layers)
             {
-                text.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-26} {1,-15} {2,9} {3,9} | {4,10} {5,10} {6,10} | {7,9} {8,9} {9,9} | {10,9}",
+                text.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-32} {1,-15} {2,9} {3,9} | {4,10} {5,10} {6,10} | {7,9} {8,9} {9,9} | {10,9}",
                     layer.Layer, layer.Lowering, layer.InLive + "/" + layer.InTotal, layer.OutLive + "/" + layer.OutTotal,
                     layer.Parameters.Dense, layer.Parameters.Active, layer.Parameters.Executed,
                     Giga(layer.Macs.Dense), Giga(layer.Macs.Active), Giga(layer.Macs.Executed), Mega(layer.CopiedElements)));
             }
             text.AppendLine(new string('-', header.Length));
             CountTriple parameters = report.TotalParameters, macs = report.TotalMacs;
-            text.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-26} {1,-15} {2,9} {3,9} | {4,10} {5,10} {6,10} | {7,9} {8,9} {9,9} | {10,9}",
+            text.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-32} {1,-15} {2,9} {3,9} | {4,10} {5,10} {6,10} | {7,9} {8,9} {9,9} | {10,9}",
                 "total", string.Empty, string.Empty, string.Empty, parameters.Dense, parameters.Active, parameters.Executed,
                 Giga(macs.Dense), Giga(macs.Active), Giga(macs.Executed), Mega(report.TotalCopied)));
             text.AppendLine(string.Format(CultureInfo.InvariantCulture,

@@ -18,8 +18,8 @@ namespace E2ENet.Onnx.Tuning
     /// <summary>
     /// Chooses each block's lowering by measured ONNX Runtime (CPU) latency. For every block with more than one exact
     /// candidate (<see cref="LoweringCandidates"/>), each candidate is emitted as a small graph (the block's sources as
-    /// inputs, at the tuning patch, up to the convolution's output), run once to warm up and then <c>runs</c> times; the
-    /// fastest median wins. The candidates' outputs are also compared with the reference lowering's: a disagreement is a
+    /// inputs, at the tuning patch, up to the convolution's output), run once to warm up and then at least <c>runs</c> times
+    /// (more for very fast layers, up to 30 ms in total); the fastest median wins. The candidates' outputs are also compared with the reference lowering's: a disagreement is a
     /// defect of the exporter and stops the export (E2E6104). Layers are measured one at a time, in evaluation order, each
     /// with the channel layouts the choices before it produce.
     /// </summary>
@@ -27,6 +27,12 @@ namespace E2ENet.Onnx.Tuning
     {
         /// <summary>Largest relative difference between two lowerings of one layer (fp32; fp16 graphs allow 1e-2).</summary>
         public const double Agreement = 1e-4;
+
+        /// <summary>Timed runs of one candidate go on until they add up to at least this (unless <see cref="MaximumRuns"/> is reached).</summary>
+        public const double MinimumMilliseconds = 30;
+
+        /// <summary>The most timed runs of one candidate.</summary>
+        public const int MaximumRuns = 25;
 
         /// <summary>Measures and chooses.</summary>
         /// <param name="flow">The dataflow of the network's IR at the tuning patch.</param>
@@ -182,12 +188,15 @@ namespace E2ENet.Onnx.Tuning
                     {
                         output = first[0].GetTensorDataAsSpan<float>().ToArray();
                     }
+                    // At least `runs` timed runs and at least MinimumMilliseconds in total (tiny layers are noisy), at most MaximumRuns.
                     var times = new List<double>();
-                    for (int r = 0; r < Math.Max(1, runs); r++)
+                    double total = 0;
+                    while (times.Count < Math.Max(1, runs) || (total < MinimumMilliseconds && times.Count < MaximumRuns))
                     {
                         var watch = Stopwatch.StartNew();
                         using (session.Run(runOptions, names, values, new[] { "output" })) { }
                         times.Add(watch.Elapsed.TotalMilliseconds);
+                        total += times[times.Count - 1];
                     }
                     times.Sort();
                     return (output, times[times.Count / 2]);

@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using E2ENet.Data.Volumes;
+using E2ENet.Onnx.Diagnostics;
+
+namespace E2ENet.Cli.Commands
+{
+    /// <summary>One case to predict: its name and one image file per input channel, in channel order.</summary>
+    public sealed record PredictCase(string Name, IReadOnlyList<string> Images, string Extension);
+
+    /// <summary>
+    /// Finds the cases of <c>e2enet predict --input</c>: a folder in nnU-Net's layout (<c>CASE_0000.nii.gz</c>,
+    /// <c>CASE_0001.nii.gz</c>, ... one file per channel; for a one-channel model plain <c>CASE.nii.gz</c> too), or a single
+    /// image file for a one-channel model.
+    /// </summary>
+    public static class PredictCases
+    {
+        /// <summary>The cases, sorted by name.</summary>
+        /// <exception cref="E2ENetOnnxException">E2E6005 when there is nothing to predict or a case lacks a channel.</exception>
+        public static IReadOnlyList<PredictCase> Find(string input, int channels)
+        {
+            if (File.Exists(input))
+            {
+                if (!VolumeFiles.IsVolumeFile(input)) throw Bad(input, "is not a NIfTI image (.nii.gz or .nii)");
+                if (channels != 1) throw Bad(input, FormattableString.Invariant($"is one image, but the model takes {channels} channels: give a folder with CASE_0000 ... CASE_{channels - 1:0000} files"));
+                (string name, _) = Split(VolumeFiles.StripExtension(Path.GetFileName(input)));
+                return new[] { new PredictCase(name, new[] { input }, Extension(input)) };
+            }
+            if (!Directory.Exists(input)) throw Bad(input, "no such file or folder");
+            var byCase = new SortedDictionary<string, SortedDictionary<int, string>>(StringComparer.Ordinal);
+            var plain = new List<string>();
+            foreach (string file in Directory.GetFiles(input).Where(f => !Path.GetFileName(f).StartsWith(".", StringComparison.Ordinal) && VolumeFiles.IsVolumeFile(f)).OrderBy(f => f, StringComparer.Ordinal))
+            {
+                (string name, int? channel) = Split(VolumeFiles.StripExtension(Path.GetFileName(file)));
+                if (channel is int c)
+                {
+                    if (!byCase.TryGetValue(name, out var files)) byCase[name] = files = new SortedDictionary<int, string>();
+                    files[c] = file;
+                }
+                else
+                {
+                    plain.Add(file);
+                }
+            }
+            var cases = new List<PredictCase>();
+            foreach (var pair in byCase)
+            {
+                int[] missing = Enumerable.Range(0, channels).Where(c => !pair.Value.ContainsKey(c)).ToArray();
+                if (missing.Length > 0)
+                {
+                    throw Bad(input, FormattableString.Invariant($"case '{pair.Key}' has no {string.Join(", ", missing.Select(c => pair.Key + "_" + c.ToString("0000", CultureInfo.InvariantCulture)))} image; the model takes {channels} channel(s), one file each"));
+                }
+                int[] extra = pair.Value.Keys.Where(c => c >= channels).ToArray();
+                if (extra.Length > 0)
+                {
+                    throw Bad(input, FormattableString.Invariant($"case '{pair.Key}' has channel file(s) {string.Join(", ", extra)}, but the model takes {channels} channel(s)"));
+                }
+                cases.Add(new PredictCase(pair.Key, pair.Value.Values.ToList(), Extension(pair.Value.Values.First())));
+            }
+            if (channels == 1)
+            {
+                cases.AddRange(plain.Select(f => new PredictCase(VolumeFiles.StripExtension(Path.GetFileName(f)), new[] { f }, Extension(f))));
+            }
+            if (cases.Count == 0)
+            {
+                throw Bad(input, "holds no images to predict: give NIfTI files named CASE_0000.nii.gz (one per channel)" + (channels == 1 ? " or CASE.nii.gz" : string.Empty));
+            }
+            var duplicate = cases.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate != null) throw Bad(input, $"holds case '{duplicate.Key}' twice (as {duplicate.Key}_0000 and {duplicate.Key}); keep one");
+            return cases.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        }
+
+        private static (string Name, int? Channel) Split(string stem)
+        {
+            int underscore = stem.LastIndexOf('_');
+            if (underscore > 0 && stem.Length - underscore - 1 == 4
+                && int.TryParse(stem.Substring(underscore + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int channel))
+            {
+                return (stem.Substring(0, underscore), channel);
+            }
+            return (stem, null);
+        }
+
+        private static string Extension(string file) => file.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? ".nii.gz" : ".nii";
+
+        private static E2ENetOnnxException Bad(string path, string detail) => new E2ENetOnnxException(OnnxErrors.PredictInputInvalid, path, detail);
+    }
+}
