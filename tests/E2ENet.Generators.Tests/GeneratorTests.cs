@@ -52,6 +52,18 @@ namespace E2ENet.Generators.Tests
         }
 
         [Fact]
+        public void A_warning_can_be_silenced_like_any_compiler_warning()
+        {
+            // <NoWarn>E2E0315</NoWarn> (or .editorconfig) reaches generator diagnostics through the compilation options.
+            CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { "class C { }" })
+                .WithOptions(GeneratorHarness.CompilationOptions.WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["E2E0315"] = ReportDiagnostic.Suppress }));
+            GeneratorDriver driver = GeneratorHarness.Driver(new AdditionalText[] { new InMemoryAdditionalText("/src/deep.e2e", Model("Deep", "block shift [-2, -1, 0, 1, 2]")) });
+            driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+            Assert.DoesNotContain(diagnostics, d => d.Id == "E2E0315");
+            Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith("Deep.g.cs", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void Namespace_and_class_follow_the_documented_rules()
         {
             string text = Model("Plain")
@@ -83,6 +95,16 @@ namespace E2ENet.Generators.Tests
             Assert.Contains("model 'Second' would generate class 'E2ENet.Models.Net', which model 'First' at /src/a.e2e(1,7) already generates", error.GetMessage(), StringComparison.Ordinal);
             Assert.Equal(new[] { "E2ENet.Models.Net.g.cs" }, run.Sources.Keys);
             Assert.Contains(": base(\"First\")", run.Sources["E2ENet.Models.Net.g.cs"], StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Classes_that_differ_only_in_case_get_distinct_file_names()
+        {
+            // Roslyn compares hint names ignoring case; two such classes are still two valid C# classes.
+            GeneratorRun run = GeneratorHarness.Run(new[] { ("/src/case.e2e", Model("Net") + Model("NET")) }).AssertNoCrash();
+            Assert.Empty(run.Diagnostics);
+            Assert.Equal(new[] { "E2ENet.Models.Net.g.cs", "E2ENet.Models.NET.2.g.cs" }, run.Sources.Keys.OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal));
+            Assert.Contains("public sealed partial class NET :", run.Sources["E2ENet.Models.NET.2.g.cs"], StringComparison.Ordinal);
         }
 
         [Fact]

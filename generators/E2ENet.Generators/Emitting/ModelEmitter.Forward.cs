@@ -64,7 +64,8 @@ namespace E2ENet.Generators.Emitting
             string tuple = NodesTuple(heads);
             writer.Doc("<summary>");
             writer.Doc("Computes every node in evaluation order (each encoder level, then the fusion nodes it makes computable) and returns");
-            writer.Doc("the nodes the heads read. Runs inside the caller's dispose scope; every other tensor is disposed after its last use.");
+            writer.Doc("the nodes the heads read; node <c>xLj</c> is the paper's x[L][j] (level L, stage j; x10 is encoder level 1).");
+            writer.Doc("Runs inside the caller's dispose scope; every other tensor is disposed after its last use.");
             writer.Doc("</summary>");
             writer.Open("private " + tuple + " Nodes(" + Types.Tensor + " input)");
             bool first = true;

@@ -71,9 +71,9 @@ namespace E2ENet.Generators.Emitting
             writer.Doc("</para>");
             writer.Doc("<para>");
             writer.Doc(CSharp.Xml(string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                "{0} parameters ({1} active); {2} multiply-accumulates per sample at the patch {3} ({4} counting only active kernels).",
+                "{0} parameters ({1} active); {2} multiply-accumulates per sample at the patch {3} ({4} counting only active {5}s).",
                 CSharp.Grouped(network.Totals.DenseParameters), CSharp.Grouped(network.Totals.ActiveParameters),
-                CSharp.Grouped(network.Totals.DenseMacs), spec.Input.Patch.ToSizeString(), CSharp.Grouped(network.Totals.ActiveMacs))));
+                CSharp.Grouped(network.Totals.DenseMacs), spec.Input.Patch.ToSizeString(), CSharp.Grouped(network.Totals.ActiveMacs), UnitText(spec.Fusion.Unit))));
             writer.Doc("</para>");
             writer.Doc("<para>Every stage at the patch " + spec.Input.Patch.ToSizeString() + ", for a batch of B (in evaluation order):</para>");
             writer.Doc("<code>");

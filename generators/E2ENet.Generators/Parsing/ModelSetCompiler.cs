@@ -74,6 +74,7 @@ namespace E2ENet.Generators.Parsing
 
             var models = new List<ModelToGenerate>();
             var taken = new Dictionary<string, CompiledModel>(StringComparer.Ordinal);
+            var hintNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (CompiledModel model in compilation.Models)
             {
                 if (model.Spec == null || model.Network == null) continue; // its errors are reported above
@@ -87,9 +88,20 @@ namespace E2ENet.Generators.Parsing
                     continue;
                 }
                 taken[fullName] = model;
-                models.Add(new ModelToGenerate(ns, className, fullName + ".g.cs", E2ESourceText.FileName(model.File.Path), model.Network));
+                models.Add(new ModelToGenerate(ns, className, HintName(fullName, hintNames), E2ESourceText.FileName(model.File.Path), model.Network));
             }
             return new ModelSetResult(new EquatableArray<ModelToGenerate>(models.ToArray()), new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+
+        /// <summary>
+        /// <c>Namespace.Class.g.cs</c>; Roslyn compares hint names ignoring case (they become file names), so classes that differ
+        /// only in case (<c>Net</c> and <c>NET</c>, both valid C#) get <c>.2</c>, <c>.3</c>... before the extension.
+        /// </summary>
+        private static string HintName(string fullName, HashSet<string> taken)
+        {
+            string hint = fullName + ".g.cs";
+            for (int n = 2; !taken.Add(hint); n++) hint = fullName + "." + n.ToString(CultureInfo.InvariantCulture) + ".g.cs";
+            return hint;
         }
 
         /// <summary>

@@ -15,7 +15,7 @@ namespace E2ENet.Models
     /// Fusion: sparsity 0.8 at the channel level (uniform initial topology) on every fusion and transposed convolution.
     /// </para>
     /// <para>
-    /// 23,899,088 parameters (9,440,288 active); 790,903,603,200 multiply-accumulates per sample at the patch 64x160x160 (221,680,025,600 counting only active kernels).
+    /// 23,899,088 parameters (9,440,288 active); 790,903,603,200 multiply-accumulates per sample at the patch 64x160x160 (221,680,025,600 counting only active channels).
     /// </para>
     /// <para>Every stage at the patch 64x160x160, for a batch of B (in evaluation order):</para>
     /// <code>
@@ -665,7 +665,8 @@ namespace E2ENet.Models
 
         /// <summary>
         /// Computes every node in evaluation order (each encoder level, then the fusion nodes it makes computable) and returns
-        /// the nodes the heads read. Runs inside the caller's dispose scope; every other tensor is disposed after its last use.
+        /// the nodes the heads read; node <c>xLj</c> is the paper's x[L][j] (level L, stage j; x10 is encoder level 1).
+        /// Runs inside the caller's dispose scope; every other tensor is disposed after its last use.
         /// </summary>
         private (global::TorchSharp.torch.Tensor X05, global::TorchSharp.torch.Tensor X14, global::TorchSharp.torch.Tensor X23, global::TorchSharp.torch.Tensor X32) Nodes(global::TorchSharp.torch.Tensor input)
         {

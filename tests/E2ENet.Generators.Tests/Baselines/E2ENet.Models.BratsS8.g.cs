@@ -656,7 +656,8 @@ namespace E2ENet.Models
 
         /// <summary>
         /// Computes every node in evaluation order (each encoder level, then the fusion nodes it makes computable) and returns
-        /// the nodes the heads read. Runs inside the caller's dispose scope; every other tensor is disposed after its last use.
+        /// the nodes the heads read; node <c>xLj</c> is the paper's x[L][j] (level L, stage j; x10 is encoder level 1).
+        /// Runs inside the caller's dispose scope; every other tensor is disposed after its last use.
         /// </summary>
         private (global::TorchSharp.torch.Tensor X05, global::TorchSharp.torch.Tensor X14, global::TorchSharp.torch.Tensor X23, global::TorchSharp.torch.Tensor X32) Nodes(global::TorchSharp.torch.Tensor input)
         {
