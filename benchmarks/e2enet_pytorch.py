@@ -172,16 +172,17 @@ def measure(name, warmup, repeat, step):
         start = time.perf_counter()
         step()
         print("bench: %s: warm-up %d/%d: %.1f ms" % (name, i + 1, warmup, (time.perf_counter() - start) * 1000), file=sys.stderr, flush=True)
-    times = []
+    times, cpu = [], []
     for i in range(repeat):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         step()
         times.append((time.perf_counter() - start) * 1000)
-        print("bench: %s: run %d/%d: %.1f ms" % (name, i + 1, repeat, times[-1]), file=sys.stderr, flush=True)
+        cpu.append((time.process_time() - cpu_start) * 1000)
+        print("bench: %s: run %d/%d: %.1f ms (cpu %.1f ms)" % (name, i + 1, repeat, times[-1], cpu[-1]), file=sys.stderr, flush=True)
     peak = resident("VmHWM:")
-    print("%-17s median %9.1f ms  (min %.1f, max %.1f; %d runs)  peak RSS %.2f GiB (+%.2f GiB over the %.2f GiB before)"
-          % (name, statistics.median(times), min(times), max(times), repeat, peak / 2 ** 30, max(0, peak - baseline) / 2 ** 30, baseline / 2 ** 30), flush=True)
-    return statistics.median(times), peak
+    print("%-17s median %9.1f ms  (min %.1f, max %.1f; %d runs; cpu %.1f ms)  peak RSS %.2f GiB (+%.2f GiB over the %.2f GiB before)"
+          % (name, statistics.median(times), min(times), max(times), repeat, statistics.median(cpu), peak / 2 ** 30, max(0, peak - baseline) / 2 ** 30, baseline / 2 ** 30), flush=True)
+    return statistics.median(times), peak, statistics.median(cpu)
 
 
 def bench(args):
@@ -207,11 +208,11 @@ def bench(args):
         sum(h.mean() * w for h, w in zip(heads, weights)).backward()
 
     net.eval()
-    forward_ms, forward_peak = measure("forward", args.warmup, args.repeat, inference)
+    forward_ms, forward_peak, forward_cpu = measure("forward", args.warmup, args.repeat, inference)
     net.train()
-    train_ms, train_peak = measure("forward+backward", args.warmup, args.repeat, training)
-    print("result: forward_ms=%.1f forward_backward_ms=%.1f forward_peak_mib=%.0f forward_backward_peak_mib=%.0f"
-          % (forward_ms, train_ms, forward_peak / 2 ** 20, train_peak / 2 ** 20))
+    train_ms, train_peak, train_cpu = measure("forward+backward", args.warmup, args.repeat, training)
+    print("result: forward_ms=%.1f forward_backward_ms=%.1f forward_peak_mib=%.0f forward_backward_peak_mib=%.0f forward_cpu_ms=%.1f forward_backward_cpu_ms=%.1f"
+          % (forward_ms, train_ms, forward_peak / 2 ** 20, train_peak / 2 ** 20, forward_cpu, train_cpu))
 
 
 def main():

@@ -8,6 +8,8 @@
 # First proves the PyTorch network is the authors' (it reproduces ../shared/golden), then alternates rounds of
 # 'e2enet bench forward' and the PyTorch script (so that load from other work on the machine hits both alike), and
 # prints per round and overall (median of the rounds) the ratios PyTorch time / e2enet time: above 1, e2enet is faster.
+# Both wall time and the process's CPU time (all threads) are compared: on a machine shared with other work, CPU time
+# is the steadier of the two.
 # The PyTorch side is configured for AMOS (1 channel, 16 classes, widths 48..320, [2,2,2] x 5, 3 shift groups): pass
 # PYTORCH_ARGS="--in-ch 4 --classes 4" and so on for other models.
 set -euo pipefail
@@ -47,14 +49,20 @@ for round in $(seq 1 "$rounds"); do
   py=$("$python" benchmarks/e2enet_pytorch.py --bench --patch "$patch" --batch "$batch" --threads "$threads" --repeat "$repeat" ${PYTORCH_ARGS:-} 2>/dev/null)
   echo "$py" | sed 's/^/  pytorch  /'
   pyresult=$(echo "$py" | grep '^result:')
-  ours+=("$(echo "$result" | field forward_ms) $(echo "$result" | field forward_backward_ms)")
-  theirs+=("$(echo "$pyresult" | field forward_ms) $(echo "$pyresult" | field forward_backward_ms)")
-  echo "round $round: ratio PyTorch/e2enet forward $(echo "${theirs[-1]} ${ours[-1]}" | awk '{printf "%.2f", $1/$3}'), forward+backward $(echo "${theirs[-1]} ${ours[-1]}" | awk '{printf "%.2f", $2/$4}')"
+  values() { echo "$(field forward_ms <<<"$1") $(field forward_backward_ms <<<"$1") $(field forward_cpu_ms <<<"$1") $(field forward_backward_cpu_ms <<<"$1")"; }
+  ours+=("$(values "$result")")
+  theirs+=("$(values "$pyresult")")
+  echo "round $round: PyTorch/e2enet wall: forward $(echo "${theirs[-1]} ${ours[-1]}" | awk '{printf "%.2f", $1/$5}'), forward+backward $(echo "${theirs[-1]} ${ours[-1]}" | awk '{printf "%.2f", $2/$6}');" \
+       "cpu: forward $(echo "${theirs[-1]} ${ours[-1]}" | awk '{printf "%.2f", $3/$7}'), forward+backward $(echo "${theirs[-1]} ${ours[-1]}" | awk '{printf "%.2f", $4/$8}')"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-fo=$(printf '%s\n' "${ours[@]}" | awk '{print $1}' | median); bo=$(printf '%s\n' "${ours[@]}" | awk '{print $2}' | median)
-ft=$(printf '%s\n' "${theirs[@]}" | awk '{print $1}' | median); bt=$(printf '%s\n' "${theirs[@]}" | awk '{print $2}' | median)
-echo "summary ($model, patch $patch, batch $batch, $threads threads, $rounds rounds x $repeat runs, medians of round medians):"
-echo "  forward           e2enet $fo ms, PyTorch $ft ms, PyTorch/e2enet $(awk -v a="$ft" -v b="$fo" 'BEGIN {printf "%.2f", a/b}')"
-echo "  forward+backward  e2enet $bo ms, PyTorch $bt ms, PyTorch/e2enet $(awk -v a="$bt" -v b="$bo" 'BEGIN {printf "%.2f", a/b}')"
+column() { printf '%s\n' "$@" | awk -v c="$column" '{print $c}' | median; }
+column=1; fo=$(column "${ours[@]}"); ft=$(column "${theirs[@]}")
+column=2; bo=$(column "${ours[@]}"); bt=$(column "${theirs[@]}")
+column=3; fco=$(column "${ours[@]}"); fct=$(column "${theirs[@]}")
+column=4; bco=$(column "${ours[@]}"); bct=$(column "${theirs[@]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+echo "summary ($model, patch $patch, batch $batch, $threads threads, $rounds rounds x $repeat runs, medians of round medians; load now $(cut -d' ' -f1-3 /proc/loadavg)):"
+echo "  forward           wall: e2enet $fo ms, PyTorch $ft ms, PyTorch/e2enet $(ratio "$ft" "$fo");  cpu: e2enet $fco ms, PyTorch $fct ms, PyTorch/e2enet $(ratio "$fct" "$fco")"
+echo "  forward+backward  wall: e2enet $bo ms, PyTorch $bt ms, PyTorch/e2enet $(ratio "$bt" "$bo");  cpu: e2enet $bco ms, PyTorch $bct ms, PyTorch/e2enet $(ratio "$bct" "$bco")"

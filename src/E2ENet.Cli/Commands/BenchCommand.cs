@@ -102,8 +102,8 @@ namespace E2ENet.Cli.Commands
                 }, context.Error);
                 context.Output.WriteLine(BenchMeasure.Format(training));
                 context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "result: forward_ms={0:0.0} forward_backward_ms={1:0.0} forward_peak_mib={2:0} forward_backward_peak_mib={3:0}",
-                    inference.Median, training.Median, inference.PeakBytes / 1048576.0, training.PeakBytes / 1048576.0));
+                    "result: forward_ms={0:0.0} forward_backward_ms={1:0.0} forward_peak_mib={2:0} forward_backward_peak_mib={3:0} forward_cpu_ms={4:0.0} forward_backward_cpu_ms={5:0.0}",
+                    inference.Median, training.Median, inference.PeakBytes / 1048576.0, training.PeakBytes / 1048576.0, inference.CpuMedian, training.CpuMedian));
                 return ExitCodes.Success;
             }
             catch (E2ENetTorchException e)
