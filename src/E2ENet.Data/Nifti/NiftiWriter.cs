@@ -39,7 +39,10 @@ namespace E2ENet.Data.Nifti
             if (volume.Header is NiftiHeader template && template.Dim[1] == volume.Shape.W && template.Dim[2] == volume.Shape.H && (template.Dim[0] < 3 ? 1 : template.Dim[3]) == volume.Shape.D)
             {
                 header = template.Clone();
-                if (!NiftiImage.HasScaling(template) || type.IsFloatingPoint()) { header.SclSlope = 1; header.SclInter = 0; }
+                // The template's scaling is kept only when writing its own integer type back (a scaled CT written as
+                // int16 again); anything else (a uint8 label map on a CT with scl_inter -1024) is stored unscaled.
+                bool keepScaling = NiftiImage.HasScaling(template) && !type.IsFloatingPoint() && NiftiDataType.FromVoxelType(type) == template.DataType;
+                if (!keepScaling) { header.SclSlope = 1; header.SclInter = 0; }
             }
             else
             {

@@ -139,6 +139,15 @@ namespace E2ENet.Data.Tests.Nifti
             Assert.Equal(0.5, reread.Header.SclSlope);
             Assert.Equal(-10, reread.Header.SclInter);
             Assert.Equal(scaled.Voxels, reread.ToFloat32());
+
+            // A label map on that scaled image is stored unscaled (a CT with scl_inter -1024 must not push labels out of uint8).
+            float[] labels = scaled.Voxels.Select(v => v > 0 ? 1f : 0f).ToArray();
+            string labelPath = _temp.File("labels.nii.gz");
+            VolumeFiles.Write(labelPath, scaled.WithVoxels(labels, VoxelType.UInt8), VoxelType.UInt8);
+            NiftiImage label = NiftiReader.ReadImage(labelPath);
+            Assert.False(label.IsScaled);
+            Assert.Equal(labels, label.ToFloat32());
+            NiftiCrossCheckTests.AssertAffine(NibabelView.Load(labelPath).Affine, scaled.Affine, 0);
         }
 
         [Fact]
