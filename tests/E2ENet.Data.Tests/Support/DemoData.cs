@@ -13,6 +13,11 @@ namespace E2ENet.Data.Tests.Support
             string folder = Path.Combine(Path.GetTempPath(), "e2enet-data-tests", "demo-" + Environment.ProcessId);
             if (Directory.Exists(folder)) Directory.Delete(folder, true);
             DemoDataset.Make(folder, Options);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try { Directory.Delete(folder, true); }
+                catch (IOException) { }
+            };
             return folder;
         }, LazyThreadSafetyMode.ExecutionAndPublication);
 
