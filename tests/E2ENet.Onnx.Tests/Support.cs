@@ -26,7 +26,7 @@ namespace E2ENet.Onnx.Tests
         /// Narrowing of a full-width model for 2 cores: widths 4..16 (instead of 48..320) at a 32^3 patch. Everything else
         /// (pools, kernel, shift, sparsity, unit, classes, channels) stays the model's own.
         /// </summary>
-        public static readonly string[] Narrow = { "widths.base=4", "widths.max=16", "input.patch=[32, 32, 32]" };
+        public static readonly string[] Narrow = { "widths.base=4", "widths.max=16", "input.patch=[32, 32, 64]" };
 
         /// <summary>A model of a file, narrowed.</summary>
         public static ModelSpec NarrowModel(string file, string model, params string[] more)

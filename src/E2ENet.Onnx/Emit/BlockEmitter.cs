@@ -19,6 +19,11 @@ namespace E2ENet.Onnx.Emit
     /// that 0 as (x - mean) / sqrt(eps) with a rounded mean, up to 5e-3 off for large planes; the emitted scale of such a
     /// channel is therefore 0, which gives exactly beta (an exact rewrite, not an approximation).
     /// </para>
+    /// <para>
+    /// The convolution's bias is not emitted: instance normalization subtracts each channel's mean, which removes any
+    /// per-channel constant exactly, so the bias has no effect on the block's output (it only worsens the conditioning of the
+    /// norm's mean). The report counts it as a parameter the graph does not need.
+    /// </para>
     /// </summary>
     public static class BlockEmitter
     {
@@ -51,7 +56,7 @@ namespace E2ENet.Onnx.Emit
                 case ConvLowering.Concat:
                 {
                     (string x, int[] order) = InputAssembler.Concat(context, pieces, block.Name, inVoxels, ref copied);
-                    output = conv.Add(x, live.Out.Select(o => (o, order)).ToList(), 1, bias: true, block.Name + ".conv");
+                    output = conv.Add(x, live.Out.Select(o => (o, order)).ToList(), 1, block.Name + ".conv");
                     break;
                 }
                 case ConvLowering.Branch:
@@ -61,7 +66,7 @@ namespace E2ENet.Onnx.Emit
                     {
                         string name = block.Name + ".conv." + layer.Sources[bySource.Key].Kind.ToString().ToLowerInvariant();
                         (string x, int[] order) = InputAssembler.Concat(context, bySource.ToList(), name, inVoxels, ref copied);
-                        partials.Add(conv.Add(x, live.Out.Select(o => (o, order)).ToList(), 1, bias: partials.Count == 0, name));
+                        partials.Add(conv.Add(x, live.Out.Select(o => (o, order)).ToList(), 1, name));
                     }
                     output = partials.Count == 1 ? partials[0] : context.Graph.Add("Sum", block.Name + ".conv", partials);
                     break;
@@ -84,7 +89,7 @@ namespace E2ENet.Onnx.Emit
                     }
                     string gathered = context.Graph.Add("Gather", block.Name + ".groups", new[] { x, context.Graph.Int64(indices.ToArray()) }, OnnxAttribute.Of("axis", 1L));
                     copied += indices.Count * inVoxels;
-                    output = conv.Add(gathered, rows, groups.Length, bias: true, block.Name + ".conv");
+                    output = conv.Add(gathered, rows, groups.Length, block.Name + ".conv");
                     outOrder = groups.SelectMany(g => g).ToArray();
                     break;
                 }
@@ -179,21 +184,16 @@ namespace E2ENet.Onnx.Emit
 
             public long Macs { get; private set; }
 
-            public string Add(string input, IReadOnlyList<(int Out, int[] Ins)> rows, int groups, bool bias, string name)
+            public string Add(string input, IReadOnlyList<(int Out, int[] Ins)> rows, int groups, string name)
             {
                 float[] values = ConvWeights.Build(_weight, _shape, rows, _foldOffsets, _foldShift, out long[] dims);
                 var inputs = new List<string> { input, _context.Graph.Weight(_block.ConvWeight, dims, values) };
                 Parameters += values.LongLength;
                 NonZero += ConvWeights.NonZero(values);
                 Macs += dims[0] * dims[1] * _macsPerKernel;
-                if (bias && _context.Weights.Contains(_block.ConvBias))
-                {
-                    float[] all = _context.Weights[_block.ConvBias];
-                    float[] b = rows.Select(r => all[r.Out]).ToArray();
-                    inputs.Add(_context.Graph.Weight(_block.ConvBias, new long[] { b.Length }, b));
-                    Parameters += b.Length;
-                    NonZero += ConvWeights.NonZero(b);
-                }
+                // No bias: a per-channel constant added before instance normalization is exactly removed by it (the norm
+                // subtracts the channel's mean), so the bias cancels; leaving it out also keeps the channel's mean small
+                // relative to its spread, which the norm's mean computation needs for accuracy.
                 int pad = _foldOffsets != null ? _foldShift : 0;
                 Int3 p = _block.Padding, s = _block.Stride;
                 var attributes = new List<OnnxAttribute>

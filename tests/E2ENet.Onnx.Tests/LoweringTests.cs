@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using System.Linq;
+using E2ENet.Compiler.Semantics;
+using E2ENet.Onnx.Emit;
+using E2ENet.Onnx.Export;
+using E2ENet.Onnx.Pruning;
+using E2ENet.Onnx.Verification;
+using E2ENet.Tests;
+
+namespace E2ENet.Onnx.Tests
+{
+    /// <summary>
+    /// Every lowering the tuner may choose is exact on its own, applied to every block where it applies (the tuner only
+    /// picks one per layer, so a lowering it never picks here would otherwise go untested): concat, branch and grouped
+    /// convolutions, each with the shift as Pad copies or folded into the convolution; and the graph's axes are dynamic.
+    /// </summary>
+    public class LoweringTests
+    {
+        public static IEnumerable<object[]> Lowerings()
+        {
+            foreach (ConvLowering conv in new[] { ConvLowering.Concat, ConvLowering.Branch, ConvLowering.Grouped })
+            {
+                foreach (ShiftLowering shift in new[] { ShiftLowering.Pad, ShiftLowering.Fold })
+                {
+                    yield return new object[] { conv, shift };
+                }
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Lowerings))]
+        public void Each_lowering_is_exact_on_every_block(ConvLowering conv, ShiftLowering shift)
+        {
+            // Kernel-sparse with 5 shift groups and anisotropic pools: the golden sparse configuration, random weights.
+            ModelSpec spec = ModelSource.Compile(Support.GoldenModelFile("tiny_s5_sparse_aniso"), "TinyS5SparseAniso", System.Array.Empty<string>());
+            using ModelSource source = ModelSource.Random(spec, seed: 7);
+            Dataflow flow = Dataflow.Build(source.Network);
+            ChannelLiveness liveness = ChannelLiveness.Analyze(flow, source.Weights, dense: false);
+            var choices = new Dictionary<string, BlockLowering>();
+            foreach (DataflowLayer layer in flow.Layers.Where(l => l.Kind == LayerKind.Block && !liveness.Layers[l.Name].Dead))
+            {
+                LayerLiveness live = liveness.Layers[layer.Name];
+                int groups = 1;
+                if (conv == ConvLowering.Grouped)
+                {
+                    groups = new[] { 4, 3, 2 }.FirstOrDefault(g => live.Out.Length % g == 0);
+                    if (groups == 0) continue;
+                }
+                if (conv == ConvLowering.Branch && layer.Sources.Count < 2) continue;
+                choices[layer.Name] = new BlockLowering(conv, shift, groups);
+            }
+            Assert.NotEmpty(choices);
+
+            float[] input = ExportVerifier.RandomInput(spec.Input.Channels, spec.Input.Patch, 9, out long[] shape);
+            float[] reference = ExportVerifier.Torch(source.Torch, input, shape);
+            GraphExport graph = GraphExporter.Build(source, new GraphOptions(Pruned: true, Half: false, Tune: false, Lowerings: choices));
+            Assert.InRange(ExportVerifier.RelativeError(ExportVerifier.Onnx(graph.Model, input, shape), reference), 0, 1e-4);
+            Assert.Contains(graph.Report.Layers, l => l.Lowering == choices.First().Value.ToString());
+            if (shift == ShiftLowering.Fold)
+            {
+                // Folding computes the zero depth taps: more multiply-accumulates, no copies for the shift.
+                GraphExport padded = GraphExporter.Build(source, new GraphOptions(Pruned: true, Half: false, Tune: false));
+                Assert.True(graph.Report.TotalMacs.Executed > padded.Report.TotalMacs.Executed);
+            }
+        }
+
+        [Fact]
+        public void Tuning_measures_candidates_and_records_its_choices()
+        {
+            ModelSpec spec = Support.NarrowModel("amos-ct.e2e", "AmosCt");
+            using ModelSource source = ModelSource.Random(spec, seed: 2);
+            GraphExport graph = GraphExporter.Build(source, new GraphOptions(Pruned: true, Half: false, Tune: true, TuneRuns: 1));
+            Assert.NotNull(graph.Tuning);
+            Assert.NotEmpty(graph.Tuning!.Layers);
+            foreach (var layer in graph.Tuning.Layers)
+            {
+                Assert.True(layer.Candidates.Count >= 2);
+                Assert.All(layer.Candidates, c => Assert.True(c.Milliseconds > 0));
+                Assert.Contains(layer.Candidates, c => c.Lowering == layer.Chosen.ToString());
+                Assert.Equal(layer.Chosen.ToString(), graph.Report.Layers.Single(l => l.Layer == layer.Layer).Lowering);
+            }
+            float[] input = ExportVerifier.RandomInput(1, spec.Input.Patch, 4, out long[] shape);
+            Assert.InRange(ExportVerifier.RelativeError(ExportVerifier.Onnx(graph.Model, input, shape), ExportVerifier.Torch(source.Torch, input, shape)), 0, 1e-4);
+        }
+
+        [Fact]
+        public void Batch_and_spatial_axes_are_dynamic_even_where_a_shift_exceeds_the_depth()
+        {
+            ModelSpec spec = ModelSource.Compile(Support.GoldenModelFile("tiny_s5_sparse_aniso"), "TinyS5SparseAniso", System.Array.Empty<string>());
+            using ModelSource source = ModelSource.Random(spec, seed: 5);
+            GraphExport graph = GraphExporter.Build(source, new GraphOptions(Pruned: true, Half: false, Tune: false));
+            // Depth 8 leaves 1 slice at the deepest levels, where the +-2 shift groups move everything out (zeros).
+            foreach (var (batch, patch) in new[] { (2, new Int3(16, 64, 32)), (1, new Int3(8, 32, 64)), (3, new Int3(32, 32, 64)) })
+            {
+                float[] single = ExportVerifier.RandomInput(spec.Input.Channels, patch, batch, out long[] shape);
+                float[] input = Enumerable.Range(0, batch).SelectMany(b => single.Select(v => v * (b + 1))).ToArray();
+                shape[0] = batch;
+                float[] reference = ExportVerifier.Torch(source.Torch, input, shape);
+                float[] output = ExportVerifier.Onnx(graph.Model, input, shape);
+                Assert.Equal(batch * spec.Classes * patch.Volume, output.LongLength);
+                Assert.InRange(ExportVerifier.RelativeError(output, reference), 0, 1e-4);
+            }
+        }
+    }
+}
