@@ -52,6 +52,24 @@ namespace E2ENet.Training.Tests
         }
 
         [Fact]
+        public void Optimizer_state_outlives_the_dispose_scope_of_a_training_step()
+        {
+            var w = randn(3, 3).requires_grad_(true);
+            var sgd = new SgdOptimizer(new[] { ("w", w) }, 0.9, true, 0);
+            var adam = new AdamWOptimizer(new[] { ("w", w) }, 0.9, 0.999, 1e-8, 0);
+            for (int step = 0; step < 2; step++)
+            {
+                using var scope = NewDisposeScope();
+                w.pow(2).sum().backward();
+                sgd.Step(0.1);
+                adam.Step(0.1);
+                sgd.ZeroGrad();
+            }
+            Assert.Equal(9, sgd.StateOf("w").Single().numel());
+            Assert.Equal(2, adam.StateOf("w").Count(t => t.numel() == 9));
+        }
+
+        [Fact]
         public void State_exports_and_imports()
         {
             var w = randn(3, 3).requires_grad_(true);

@@ -68,7 +68,7 @@ namespace E2ENet.Training.Tests
                 loss.backward();
                 optimizer.Step(0.01);
                 topology.ApplyToWeights();
-                topology.ApplyTo(name => optimizer.StateOf(name).FirstOrDefault());
+                topology.ApplyTo(optimizer.StateOf);
                 optimizer.ZeroGrad();
                 foreach (SparseLayer layer in topology.Layers)
                 {
@@ -132,7 +132,7 @@ namespace E2ENet.Training.Tests
             optimizer.Step(0.1);
             // Momentum is dense here on purpose (no masking): regrowth must zero it for the regrown units.
             var before = topology.Layers.ToDictionary(l => l.Name, l => l.Mask);
-            topology.Evolve(10, 0.5, RegrowRule.Random, new SeededRandom(4), stateOf: name => optimizer.StateOf(name).FirstOrDefault());
+            topology.Evolve(10, 0.5, RegrowRule.Random, new SeededRandom(4), stateOf: optimizer.StateOf);
             foreach (SparseLayer layer in topology.Layers.Where(l => l.Unit == SparsityUnit.Kernel))
             {
                 float[] after = layer.Mask;

@@ -57,12 +57,12 @@ namespace E2ENet.Training.Optimization
                 using var scope = NewDisposeScope();
                 if (!_first.TryGetValue(name, out Tensor? m))
                 {
-                    m = zeros_like(parameter).MoveToOuterDisposeScope();
+                    m = zeros_like(parameter).DetachFromDisposeScope();
                     _first[name] = m;
                 }
                 if (!_second.TryGetValue(name, out Tensor? v))
                 {
-                    v = zeros_like(parameter).MoveToOuterDisposeScope();
+                    v = zeros_like(parameter).DetachFromDisposeScope();
                     _second[name] = v;
                 }
                 if (WeightDecay != 0) parameter.mul_(1 - learningRate * WeightDecay);
@@ -117,7 +117,7 @@ namespace E2ENet.Training.Optimization
                 throw new InvalidOperationException($"saved {key} is [{string.Join(", ", saved.shape)}], the parameter is [{string.Join(", ", parameter.shape)}]");
             }
             if (target.TryGetValue(name, out Tensor? old)) old.Dispose();
-            target[name] = saved.to(parameter.dtype, parameter.device).clone();
+            target[name] = saved.to(parameter.dtype, parameter.device).clone().DetachFromDisposeScope();
         }
     }
 }

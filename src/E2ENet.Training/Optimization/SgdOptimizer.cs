@@ -53,7 +53,7 @@ namespace E2ENet.Training.Optimization
                 {
                     if (!_momentum.TryGetValue(name, out Tensor? buffer))
                     {
-                        buffer = g.detach().clone().MoveToOuterDisposeScope();
+                        buffer = g.detach().clone().DetachFromDisposeScope();
                         _momentum[name] = buffer;
                     }
                     else
@@ -101,7 +101,7 @@ namespace E2ENet.Training.Optimization
                     throw new InvalidOperationException($"saved momentum of {name} is [{string.Join(", ", saved.shape)}], the parameter is [{string.Join(", ", parameter.shape)}]");
                 }
                 if (_momentum.TryGetValue(name, out Tensor? old)) old.Dispose();
-                _momentum[name] = saved.to(parameter.dtype, parameter.device).clone();
+                _momentum[name] = saved.to(parameter.dtype, parameter.device).clone().DetachFromDisposeScope();
             }
         }
     }

@@ -134,15 +134,16 @@ namespace E2ENet.Training.Sparse
         }
 
         /// <summary>Multiplies per-parameter state (such as momentum buffers, shaped like the weights) by the masks.</summary>
-        public void ApplyTo(Func<string, Tensor?> stateOf)
+        public void ApplyTo(Func<string, IEnumerable<Tensor>> stateOf)
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             foreach (SparseLayer layer in _layers)
             {
-                Tensor? state = stateOf(layer.Name);
-                if (state is null) continue;
-                state.mul_(layer.BroadcastMask(layer.Mask, state.device));
+                foreach (Tensor state in stateOf(layer.Name))
+                {
+                    state.mul_(layer.BroadcastMask(layer.Mask, state.device));
+                }
             }
         }
 
@@ -156,9 +157,9 @@ namespace E2ENet.Training.Sparse
         /// <param name="rule">How units regrow.</param>
         /// <param name="random">Randomness for <see cref="RegrowRule.Random"/> (and ties).</param>
         /// <param name="gradientOf">Gradients by layer name, for <see cref="RegrowRule.Gradient"/>.</param>
-        /// <param name="stateOf">Per-parameter optimizer state to mask and zero for regrown units (may return null).</param>
+        /// <param name="stateOf">Per-parameter optimizer state to mask and zero for regrown units (momentum; AdamW's moments).</param>
         public EvolutionReport Evolve(long iteration, double rate, RegrowRule rule, SeededRandom random,
-            Func<string, Tensor?>? gradientOf = null, Func<string, Tensor?>? stateOf = null)
+            Func<string, Tensor?>? gradientOf = null, Func<string, IEnumerable<Tensor>>? stateOf = null)
         {
             if (rate < 0 || rate > 1) throw new ArgumentOutOfRangeException(nameof(rate), rate, "a prune rate is in [0, 1]");
             var report = new List<LayerEvolution>();
@@ -208,8 +209,10 @@ namespace E2ENet.Training.Sparse
                 // Weights and state: pruned units to zero (mask), regrown units to zero (1 - fresh).
                 float[] keep = mask.Select((m, u) => m * (1 - fresh[u])).ToArray();
                 layer.Weight.mul_(layer.BroadcastMask(keep, layer.Weight.device));
-                Tensor? state = stateOf?.Invoke(layer.Name);
-                state?.mul_(layer.BroadcastMask(keep, state.device));
+                foreach (Tensor state in stateOf?.Invoke(layer.Name) ?? Enumerable.Empty<Tensor>())
+                {
+                    state.mul_(layer.BroadcastMask(keep, state.device));
+                }
                 report.Add(new LayerEvolution(layer.Name, active, pruned.Length, regrown.Length, regrownJustPruned));
             }
             return new EvolutionReport(iteration, rate, report);

@@ -1,0 +1,558 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using E2ENet.Compiler;
+using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
+using E2ENet.Data.Datasets;
+using E2ENet.Data.Evaluation;
+using E2ENet.Data.Inference;
+using E2ENet.Data.Preprocessing;
+using E2ENet.Data.Training;
+using E2ENet.Torch.Network;
+using E2ENet.Torch.Serialization;
+using E2ENet.Torch.Weights;
+using E2ENet.Training.Checkpoints;
+using E2ENet.Training.Losses;
+using E2ENet.Training.Optimization;
+using E2ENet.Training.Randomness;
+using E2ENet.Training.Reporting;
+using E2ENet.Training.Schedules;
+using E2ENet.Training.Sparse;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace E2ENet.Training.Runs
+{
+    /// <summary>What a finished (or stopped) <see cref="Trainer.Run"/> produced.</summary>
+    public sealed record TrainingResult(string RunFolder, int EpochsDone, bool Finished, IReadOnlyList<EpochMetrics> Metrics, EvaluationReport? Validation);
+
+    /// <summary>
+    /// Trains an E2ENet with Dynamic Sparse Feature Fusion on a dataset (E2ENET.md: the nnU-Net v1 recipe): deep-supervision
+    /// Dice + CE, SGD with Nesterov momentum and poly learning rate, gradient clipping, the data pipeline's sampling and
+    /// augmentation; masks applied to weights and momentum after every step; the topology evolved every ΔT iterations.
+    /// Crash-safe and exactly resumable: a checkpoint after every epoch holds the weights, masks, optimizer state, sampler
+    /// position and metrics.
+    /// </summary>
+    public sealed class Trainer
+    {
+        private static readonly JsonSerializerOptions Json = new JsonSerializerOptions { WriteIndented = true };
+
+        private readonly TrainerOptions _options;
+        private readonly TrainingRun _run;
+        private readonly StringBuilder _pendingLog = new StringBuilder();
+        private long _seed;
+        private int _fold;
+
+        /// <summary>Creates a trainer.</summary>
+        public Trainer(TrainerOptions options)
+        {
+            _options = options;
+            _run = new TrainingRun(options.Output);
+            _seed = options.Seed;
+            _fold = options.Fold;
+        }
+
+        /// <summary>Runs (or resumes) the training; returns what it did.</summary>
+        /// <exception cref="TrainingException">A problem the user can fix (E2E5xxx).</exception>
+        public TrainingResult Run(System.Threading.CancellationToken cancellation = default)
+        {
+            CompiledModel model = ResolveModel();
+            ModelSpec spec = model.Spec!;
+            NetworkIr ir = model.Network!;
+            TrainingSpec recipe = spec.Training;
+            Device device = ResolveDevice();
+            CheckOptions(recipe);
+
+            Directory.CreateDirectory(_run.Folder);
+            Log($"model {spec.Name}: {ir.Totals.DenseParameters:N0} parameters, {ir.Totals.ActiveParameters:N0} active at sparsity {spec.Fusion.Sparsity.ToString(CultureInfo.InvariantCulture)} (unit {spec.Fusion.Unit.ToString().ToLowerInvariant()})");
+            if (!_options.Resume)
+            {
+                TrainingRun.WriteText(_run.ModelFile, spec.CanonicalSource);
+                WriteRunFile(spec, device);
+            }
+            if (device.type == DeviceType.CUDA && recipe.MixedPrecision)
+            {
+                Log("note: training.mixed_precision is on, but TorchSharp 0.107 has no autocast: this run trains in fp32 on CUDA (see docs/training.md)");
+            }
+
+            // Data: preprocess (cached), split, loaders.
+            string preprocessedFolder = _options.Preprocessed ?? _run.PreprocessedFolder;
+            Log($"preprocessing {_options.Dataset} into {preprocessedFolder} (cached: a second run reuses it)");
+            PreprocessingResult prepared = Preprocessor.Run(_options.Dataset, preprocessedFolder, new PreprocessOptions
+            {
+                Plan = PlanOptions.FromModel(spec),
+                Workers = _options.Workers,
+                Progress = new PreprocessProgress(this, "preprocess"),
+                Cancellation = cancellation,
+            });
+            using PreprocessedDataset data = PreprocessedDataset.Open(prepared.Folder);
+            var cases = data.Cases.Select(c => c.Name).ToList();
+            IReadOnlyList<Fold> folds = CrossValidation.Folds(cases, recipe.Folds, Path.Combine(prepared.Folder, "splits_final.json"), _seed);
+            if (_fold < 0 || _fold >= folds.Count)
+            {
+                throw new TrainingException(TrainingErrors.BadOption, null, $"--fold {_fold} does not exist: training.folds is {recipe.Folds}, so folds are 0..{folds.Count - 1}");
+            }
+            Fold fold = folds[_fold];
+            if (fold.Train.Count == 0 || fold.Validation.Count == 0)
+            {
+                throw new TrainingException(TrainingErrors.DatasetMismatch, _options.Dataset, $"fold {_fold} has {fold.Train.Count} training and {fold.Validation.Count} validation cases; the dataset needs more cases (or set training.folds 1)");
+            }
+            Log($"fold {_fold}: {fold.Train.Count} training cases, {fold.Validation.Count} validation cases ({string.Join(", ", fold.Validation)})");
+
+            // Network, topology, optimizer.
+            manual_seed(_seed);
+            using E2ENetNetwork network = E2ENetNetwork.Create(ir);
+            network.to(device);
+            var parameters = network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+            var byName = parameters.ToDictionary(p => p.Item1, p => p.Item2);
+            SparseTopology topology = SparseTopology.Create(ir, byName);
+            IParameterOptimizer optimizer = recipe.Optimizer.Kind == "adamw"
+                ? new AdamWOptimizer(parameters, recipe.Optimizer.Beta1, recipe.Optimizer.Beta2, recipe.Optimizer.Eps, recipe.Optimizer.WeightDecay)
+                : new SgdOptimizer(parameters, recipe.Optimizer.Momentum, recipe.Optimizer.Nesterov, recipe.Optimizer.WeightDecay);
+            var store = new CheckpointStore(_run.CheckpointsFolder);
+            TrainerState state = _options.Resume ? Restore(store, network, topology, optimizer, spec) : Start(topology, spec);
+
+            var schedule = new LearningRateSchedule(recipe);
+            var pruning = new PruneSchedule(spec.Evolve, recipe.IterationsPerEpoch, recipe.TotalIterations, spec.Fusion.IsSparse);
+            var rule = spec.Evolve.Regrow == "gradient" ? RegrowRule.Gradient : RegrowRule.Random;
+            var loss = new DeepSupervisionLoss(ir);
+            TrainingDataOptions trainData = TrainingDataOptions.FromModel(spec, ir, _seed, _options.Workers);
+            TrainingDataOptions validationData = new TrainingDataOptions
+            {
+                Patch = trainData.Patch,
+                Batch = trainData.Batch,
+                Oversample = trainData.Oversample,
+                Augment = TrainingDataOptions.None,
+                TargetSizes = trainData.TargetSizes,
+                Seed = _seed + 1,
+                Workers = 1,
+            };
+            int validationIterations = _options.ValidationIterations ?? Math.Max(1, Math.Min(50, recipe.IterationsPerEpoch / 5));
+            List<string> foreground = spec.Labels.Count == spec.Classes ? spec.Labels.Skip(1).ToList() : Enumerable.Range(1, spec.Classes - 1).Select(k => "class" + k).ToList();
+
+            int stopAt = _options.StopAfterEpochs.HasValue ? Math.Min(recipe.Epochs, state.EpochsDone + _options.StopAfterEpochs.Value) : recipe.Epochs;
+            using (var loader = new BatchLoader(data, fold.Train, trainData, startBatch: state.Iteration))
+            {
+                for (int epoch = state.EpochsDone; epoch < stopAt; epoch++)
+                {
+                    if (cancellation.IsCancellationRequested) break;
+                    var watch = Stopwatch.StartNew();
+                    double lr = schedule.At(epoch);
+                    network.train();
+                    double lossSum = 0;
+                    int rounds = 0;
+                    for (int i = 0; i < recipe.IterationsPerEpoch; i++)
+                    {
+                        if (cancellation.IsCancellationRequested) break;
+                        TrainingBatch batch = loader.Next(cancellation);
+                        double value = Step(network, loss, optimizer, topology, batch, device, lr, recipe.Clip);
+                        if (double.IsNaN(value) || double.IsInfinity(value))
+                        {
+                            throw new TrainingException(TrainingErrors.Diverged, _run.Folder, $"the loss became {value} at epoch {epoch + 1}, iteration {i + 1}; "
+                                + $"lower training.lr (now {recipe.LearningRate.ToString(CultureInfo.InvariantCulture)}) or the clipping norm, then --resume (the checkpoint of epoch {state.EpochsDone} is intact)");
+                        }
+                        lossSum += value;
+                        state.Iteration++;
+                        if (pruning.IsEvolutionStep(state.Iteration))
+                        {
+                            EvolutionReport report = topology.Evolve(state.Iteration, pruning.Rate(state.Iteration), rule,
+                                SeededRandom.Derive((ulong)_seed, "evolve/" + state.Iteration.ToString(CultureInfo.InvariantCulture)),
+                                gradientOf: name => byName[name].grad, stateOf: optimizer.StateOf);
+                            rounds++;
+                            state.EvolutionRounds++;
+                            AppendEvolution(report, state.EvolutionRounds == 1 && !File.Exists(_run.EvolutionFile));
+                            Log($"evolution round {state.EvolutionRounds} at iteration {state.Iteration}: rate {report.Rate:0.0000}, pruned and regrew {report.Pruned:N0} units ({report.RegrownJustPruned:N0} regrown where just pruned)");
+                        }
+                        Progress(epoch, recipe.Epochs, i + 1, recipe.IterationsPerEpoch, lossSum / (i + 1), lr, watch.Elapsed.TotalSeconds, state);
+                    }
+                    if (cancellation.IsCancellationRequested) break;
+
+                    // Validation patches: loss and pseudo-Dice (nnU-Net's online evaluation).
+                    var (validationLoss, dice) = Validate(network, loss, data, fold.Validation, validationData, validationIterations, epoch, device, spec.Classes);
+                    double mean = dice.Mean();
+                    state.PseudoDiceAverage = state.PseudoDiceAverage is double previous ? 0.9 * previous + 0.1 * mean : mean;
+                    var shares = topology.SourceShares();
+                    var metrics = new EpochMetrics
+                    {
+                        Epoch = epoch + 1,
+                        Iteration = state.Iteration,
+                        TrainLoss = lossSum / recipe.IterationsPerEpoch,
+                        ValidationLoss = validationLoss,
+                        PseudoDice = mean,
+                        PseudoDiceAverage = state.PseudoDiceAverage.Value,
+                        PseudoDicePerClass = dice.PerClass(),
+                        LearningRate = lr,
+                        Density = topology.Layers.Count == 0 ? 1 : (double)topology.Layers.Sum(l => (long)l.ActiveCount) / topology.Layers.Sum(l => (long)l.Units),
+                        EvolutionRounds = rounds,
+                        SourceDensities = shares.Where(s => s.Units > 0).ToDictionary(s => s.Source, s => s.Density),
+                        Seconds = watch.Elapsed.TotalSeconds,
+                    };
+                    state.Metrics.Add(metrics);
+                    state.EpochsDone = epoch + 1;
+                    bool best = state.BestPseudoDiceAverage is not double b || state.PseudoDiceAverage > b;
+                    if (best)
+                    {
+                        state.BestPseudoDiceAverage = state.PseudoDiceAverage;
+                        state.BestEpoch = epoch + 1;
+                        TensorFileWriter.Write(_run.BestWeights, network.state_dict());
+                    }
+                    WriteMetrics(state, foreground);
+                    TrainingPlots.WriteProgress(_run.PlotsFolder, state.Metrics);
+                    TrainingPlots.WriteTopology(_run.PlotsFolder, state.Metrics);
+                    SaveCheckpoint(store, network, topology, optimizer, state);
+                    Log(string.Format(CultureInfo.InvariantCulture,
+                        "epoch {0}/{1}: train loss {2:0.0000}, validation loss {3:0.0000}, pseudo-Dice {4:0.0000} (average {5:0.0000}{6}), per class [{7}], lr {8:0.000000}, {9:0.0} s",
+                        epoch + 1, recipe.Epochs, metrics.TrainLoss, validationLoss, mean, state.PseudoDiceAverage, best ? ", best" : "",
+                        string.Join(", ", metrics.PseudoDicePerClass.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))), lr, metrics.Seconds));
+                }
+            }
+
+            bool finished = state.EpochsDone >= recipe.Epochs;
+            EvaluationReport? validation = null;
+            if (finished)
+            {
+                TensorFileWriter.Write(_run.FinalWeights, network.state_dict());
+                Log($"training finished after {state.EpochsDone} epochs; final weights: {_run.FinalWeights}; best (epoch {state.BestEpoch}): {_run.BestWeights}");
+                if (_options.FinalValidation)
+                {
+                    validation = FinalValidation(network, spec, prepared.Plan, fold.Validation, device);
+                }
+            }
+            else
+            {
+                Log($"stopped after epoch {state.EpochsDone} of {recipe.Epochs}; continue with: e2enet train {_options.Dataset} --out {_options.Output} --resume");
+            }
+            FlushLog();
+            return new TrainingResult(_run.Folder, state.EpochsDone, finished, state.Metrics, validation);
+        }
+
+        private static double Step(E2ENetNetwork network, DeepSupervisionLoss loss, IParameterOptimizer optimizer, SparseTopology topology,
+            TrainingBatch batch, Device device, double lr, double? clip)
+        {
+            using var scope = NewDisposeScope();
+            Tensor input = batch.ImageTensor(device);
+            Tensor[] targets = batch.TargetTensors(device);
+            optimizer.ZeroGrad();
+            Tensor[] outputs = network.ForwardDeepSupervision(input);
+            Tensor value = loss.Compute(outputs, targets);
+            value.backward();
+            if (clip is double norm)
+            {
+                nn.utils.clip_grad_norm_(network.parameters(), norm, 2.0);
+            }
+            optimizer.Step(lr);
+            topology.ApplyToWeights();
+            topology.ApplyTo(optimizer.StateOf);
+            return value.item<float>();
+        }
+
+        private static (double Loss, PseudoDice Dice) Validate(E2ENetNetwork network, DeepSupervisionLoss loss, PreprocessedDataset data,
+            IReadOnlyList<string> cases, TrainingDataOptions options, int iterations, int epoch, Device device, int classes)
+        {
+            var dice = new PseudoDice(classes);
+            double sum = 0;
+            network.eval();
+            using (no_grad())
+            {
+                for (int i = 0; i < iterations; i++)
+                {
+                    using var scope = NewDisposeScope();
+                    TrainingBatch batch = BatchLoader.Build(data, cases, options, (long)epoch * iterations + i);
+                    Tensor[] outputs = network.ForwardDeepSupervision(batch.ImageTensor(device));
+                    Tensor[] targets = batch.TargetTensors(device);
+                    sum += loss.Compute(outputs, targets).item<float>();
+                    dice.Add(outputs[0], targets[0]);
+                }
+            }
+            network.train();
+            return (sum / iterations, dice);
+        }
+
+        private EvaluationReport FinalValidation(E2ENetNetwork network, ModelSpec spec, PreprocessingPlan plan, IReadOnlyList<string> cases, Device device)
+        {
+            Dataset dataset = Dataset.Open(_options.Dataset);
+            string predictions = Path.Combine(_run.ValidationFolder, "predictions");
+            string references = Path.Combine(_run.ValidationFolder, "references");
+            Directory.CreateDirectory(predictions);
+            Directory.CreateDirectory(references);
+            network.eval();
+            PatchPredictor predictor = input =>
+            {
+                using (no_grad()) return network.forward(input);
+            };
+            SlidingWindowOptions window = SlidingWindowOptions.FromModel(spec, device);
+            int done = 0;
+            foreach (string name in cases)
+            {
+                DatasetCase item = dataset.Find(name) ?? throw new TrainingException(TrainingErrors.DatasetMismatch, _options.Dataset, $"validation case {name} is no longer in the dataset");
+                string ending = dataset.Json.FileEnding;
+                CasePredictor.PredictFiles(item.Images, Path.Combine(predictions, name + ending), plan, predictor, window);
+                if (item.Label != null) File.Copy(item.Label, Path.Combine(references, name + ending), overwrite: true);
+                Log($"validation: predicted {name} ({++done}/{cases.Count})");
+            }
+            var labels = Enumerable.Range(1, spec.Classes - 1).ToList();
+            EvaluationReport report = FolderEvaluation.Run(predictions, references, 1.0, labels);
+            TrainingRun.WriteText(Path.Combine(_run.ValidationFolder, "summary.json"), JsonSerializer.Serialize(report, Json));
+            foreach (ClassSummary summary in report.PerClass)
+            {
+                string label = spec.Labels.Count == spec.Classes ? spec.Labels[summary.Label] : "class " + summary.Label;
+                Log(string.Format(CultureInfo.InvariantCulture, "validation Dice {0}: {1:0.0000} (HD95 {2:0.00} mm, surface Dice {3:0.0000})", label, summary.Dice, summary.Hd95, summary.SurfaceDice));
+            }
+            return report;
+        }
+
+        private CompiledModel ResolveModel()
+        {
+            var overrides = new List<string>(_options.Overrides);
+            if (_options.Epochs is int epochs) overrides.Add("training.epochs=" + epochs.ToString(CultureInfo.InvariantCulture));
+            if (_options.Iterations is int iterations) overrides.Add("training.iterations=" + iterations.ToString(CultureInfo.InvariantCulture));
+            if (_options.Resume)
+            {
+                if (!File.Exists(_run.ModelFile))
+                {
+                    throw new TrainingException(TrainingErrors.NothingToResume, _run.Folder, "there is no training to resume here (no model.e2e); start one without --resume");
+                }
+                ReadRunIdentity();
+                CompiledModel saved = LoadModel(_run.ModelFile, null, overrides);
+                if (_options.ModelFile != null)
+                {
+                    CompiledModel requested = LoadModel(_options.ModelFile, _options.ModelName, _options.Overrides.Concat(overrides.Skip(_options.Overrides.Count)).ToList());
+                    if (requested.Spec!.CanonicalSource.Replace("model " + requested.Name + " ", "model " + saved.Name + " ") != saved.Spec!.CanonicalSource)
+                    {
+                        throw new TrainingException(TrainingErrors.ModelMismatch, _run.ModelFile,
+                            $"the run was trained as '{saved.Name}' with other settings than {_options.ModelFile}{(_options.ModelName != null ? ":" + _options.ModelName : "")}; resume without --model (the run's model.e2e is used), or train into another --out");
+                    }
+                }
+                return saved;
+            }
+            if (_options.ModelFile == null) throw new TrainingException(TrainingErrors.BadOption, null, "give the model to train: --model file.e2e[:Model]");
+            if (_run.HasTraining)
+            {
+                throw new TrainingException(TrainingErrors.RunExists, _run.Folder, "this folder already holds a training; continue it with --resume, or choose another --out");
+            }
+            return LoadModel(_options.ModelFile, _options.ModelName, overrides);
+        }
+
+        /// <summary>A resumed run keeps the seed and fold it started with (run.json), whatever this command line says.</summary>
+        private void ReadRunIdentity()
+        {
+            if (!File.Exists(_run.RunFile)) return;
+            try
+            {
+                using JsonDocument run = JsonDocument.Parse(File.ReadAllText(_run.RunFile));
+                long seed = run.RootElement.GetProperty("seed").GetInt64();
+                int fold = run.RootElement.GetProperty("fold").GetInt32();
+                if (seed != _seed || fold != _fold) Log($"resuming with the run's own seed {seed} and fold {fold}");
+                _seed = seed;
+                _fold = fold;
+            }
+            catch (Exception e) when (e is JsonException || e is KeyNotFoundException || e is InvalidOperationException || e is IOException)
+            {
+                throw new TrainingException(TrainingErrors.BadRun, _run.RunFile, "cannot read the run's seed and fold: " + e.Message);
+            }
+        }
+
+        private static CompiledModel LoadModel(string file, string? name, IReadOnlyList<string> overrides)
+        {
+            try
+            {
+                return ModelLoader.Load(file, name, overrides);
+            }
+            catch (E2ENet.Torch.Diagnostics.E2ENetTorchException e)
+            {
+                throw new TrainingException(e.Id, e.File, e.Detail, e);
+            }
+        }
+
+        private Device ResolveDevice()
+        {
+            switch (_options.Device)
+            {
+                case "cpu":
+                    return CPU;
+                case "cuda":
+                    if (!cuda.is_available())
+                    {
+                        throw new TrainingException(TrainingErrors.DeviceUnavailable, null,
+                            "--device cuda: no CUDA device is available to TorchSharp here (this build uses the CPU libtorch unless built with -p:E2ENetTorchDevice=cuda, or run against a CUDA libtorch); use --device cpu");
+                    }
+                    return CUDA;
+                default:
+                    throw new TrainingException(TrainingErrors.BadOption, null, $"--device {_options.Device}: use cpu or cuda");
+            }
+        }
+
+        private void CheckOptions(TrainingSpec recipe)
+        {
+            if (_options.ValidationIterations is int v && v < 1)
+            {
+                throw new TrainingException(TrainingErrors.BadOption, null, "--validation-iterations must be at least 1");
+            }
+            if (_options.StopAfterEpochs is int s && s < 1)
+            {
+                throw new TrainingException(TrainingErrors.BadOption, null, "--stop-after must be at least 1 epoch");
+            }
+            _ = recipe;
+        }
+
+        private TrainerState Start(SparseTopology topology, ModelSpec spec)
+        {
+            if (spec.Fusion.IsSparse) topology.InitializeRandom(SeededRandom.Derive((ulong)_seed, "topology"));
+            if (File.Exists(_run.EvolutionFile)) File.Delete(_run.EvolutionFile);
+            Log($"started: {topology.Layers.Count} sparse layers, {topology.Layers.Sum(l => (long)l.ActiveCount):N0} of {topology.Layers.Sum(l => (long)l.Units):N0} units active");
+            return new TrainerState { Model = spec.Name, Seed = _seed, Fold = _fold };
+        }
+
+        private TrainerState Restore(CheckpointStore store, E2ENetNetwork network, SparseTopology topology, IParameterOptimizer optimizer, ModelSpec spec)
+        {
+            Checkpoint checkpoint = store.Latest() ?? throw new TrainingException(TrainingErrors.NothingToResume, _run.CheckpointsFolder,
+                "no complete checkpoint to resume from (the first epoch never finished); start again without --resume into a new --out");
+            TrainerState state;
+            try
+            {
+                state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(checkpoint.StatePath), Json)
+                    ?? throw new JsonException("empty state");
+                using (StateDictLoader.Load(network, checkpoint.WeightsPath))
+                {
+                }
+                Dictionary<string, Tensor> tensors = TensorFile.ReadAll(checkpoint.TensorsPath);
+                var masks = tensors.Where(t => t.Key.StartsWith("mask.", StringComparison.Ordinal)).ToDictionary(t => t.Key.Substring(5), t => t.Value);
+                topology.ImportMasks(masks);
+                Device device = network.parameters().First().device;
+                optimizer.ImportState(tensors.Where(t => t.Key.StartsWith("optimizer.", StringComparison.Ordinal))
+                    .ToDictionary(t => t.Key.Substring("optimizer.".Length), t => t.Value.to(device)));
+                optimizer.Steps = state.Iteration;
+                foreach (Tensor t in tensors.Values) t.Dispose();
+            }
+            catch (Exception e) when (e is JsonException || e is IOException || e is InvalidOperationException || e is E2ENet.Torch.Diagnostics.E2ENetTorchException)
+            {
+                throw new TrainingException(TrainingErrors.BadCheckpoint, checkpoint.Folder, "cannot resume from this checkpoint: " + e.Message, e);
+            }
+            if (state.Model != spec.Name || state.Seed != _seed || state.Fold != _fold)
+            {
+                throw new TrainingException(TrainingErrors.BadCheckpoint, checkpoint.Folder,
+                    $"the checkpoint belongs to model {state.Model}, seed {state.Seed}, fold {state.Fold}, but run.json says {spec.Name}, seed {_seed}, fold {_fold}; the run folder was altered");
+            }
+            TruncateEvolution(state.Iteration);
+            Log($"resumed from {checkpoint.Name}: epoch {state.EpochsDone}, iteration {state.Iteration}, {state.EvolutionRounds} evolution rounds done");
+            return state;
+        }
+
+        private void SaveCheckpoint(CheckpointStore store, E2ENetNetwork network, SparseTopology topology, IParameterOptimizer optimizer, TrainerState state)
+        {
+            var tensors = new List<KeyValuePair<string, Tensor>>();
+            tensors.AddRange(topology.ExportMasks().Select(m => new KeyValuePair<string, Tensor>("mask." + m.Key, m.Value)));
+            tensors.AddRange(optimizer.ExportState().Select(s => new KeyValuePair<string, Tensor>("optimizer." + s.Key, s.Value)));
+            store.Save(CheckpointStore.EpochName(state.EpochsDone), network.state_dict(), tensors, JsonSerializer.Serialize(state, Json));
+        }
+
+        private void WriteRunFile(ModelSpec spec, Device device)
+        {
+            var run = new
+            {
+                model = spec.Name,
+                modelFile = _options.ModelFile,
+                overrides = _options.Overrides,
+                dataset = Path.GetFullPath(_options.Dataset),
+                fold = _fold,
+                seed = _seed,
+                device = device.type.ToString().ToLowerInvariant(),
+                epochs = spec.Training.Epochs,
+                iterationsPerEpoch = spec.Training.IterationsPerEpoch,
+                started = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
+                tool = typeof(Trainer).Assembly.GetName().Version?.ToString(),
+                machine = Environment.MachineName,
+                processors = Environment.ProcessorCount,
+            };
+            TrainingRun.WriteText(_run.RunFile, JsonSerializer.Serialize(run, Json));
+        }
+
+        private void WriteMetrics(TrainerState state, IReadOnlyList<string> foreground)
+        {
+            var csv = new StringBuilder(EpochMetrics.CsvHeader(foreground)).Append('\n');
+            foreach (EpochMetrics metrics in state.Metrics) csv.Append(metrics.ToCsv()).Append('\n');
+            TrainingRun.WriteText(_run.MetricsFile, csv.ToString());
+        }
+
+        private void AppendEvolution(EvolutionReport report, bool header)
+        {
+            var lines = new StringBuilder();
+            if (header) lines.Append("iteration,rate,layer,active,pruned,regrown,regrown_just_pruned\n");
+            foreach (LayerEvolution layer in report.Layers)
+            {
+                lines.Append(report.Iteration.ToString(CultureInfo.InvariantCulture)).Append(',').Append(report.Rate.ToString("R", CultureInfo.InvariantCulture)).Append(',')
+                    .Append(layer.Layer).Append(',').Append(layer.Active).Append(',').Append(layer.Pruned).Append(',').Append(layer.Regrown).Append(',')
+                    .Append(layer.RegrownJustPruned).Append('\n');
+            }
+            File.AppendAllText(_run.EvolutionFile, lines.ToString());
+        }
+
+        /// <summary>Drops evolution rows after the checkpoint's iteration (a resumed run redoes them).</summary>
+        private void TruncateEvolution(long iteration)
+        {
+            if (!File.Exists(_run.EvolutionFile)) return;
+            var lines = File.ReadAllLines(_run.EvolutionFile);
+            var kept = lines.Where((line, i) => i == 0 || long.Parse(line.Substring(0, line.IndexOf(',')), CultureInfo.InvariantCulture) <= iteration).ToList();
+            TrainingRun.WriteText(_run.EvolutionFile, string.Join("\n", kept) + (kept.Count > 0 ? "\n" : ""));
+        }
+
+        private DateTime _lastProgress = DateTime.MinValue;
+
+        private void Progress(int epoch, int epochs, int iteration, int iterations, double meanLoss, double lr, double seconds, TrainerState state)
+        {
+            double perIteration = seconds / iteration;
+            double remaining = perIteration * ((long)(epochs - epoch - 1) * iterations + (iterations - iteration));
+            string line = string.Format(CultureInfo.InvariantCulture, "epoch {0}/{1} iteration {2}/{3}: loss {4:0.0000}, lr {5:0.000000}, {6:0.000} s/it, ETA {7}",
+                epoch + 1, epochs, iteration, iterations, meanLoss, lr, perIteration, TimeSpan.FromSeconds(Math.Round(remaining)).ToString("c", CultureInfo.InvariantCulture));
+            if (_options.Interactive)
+            {
+                _options.Log.Write("\r" + line.PadRight(100));
+                if (iteration == iterations) _options.Log.Write("\r" + new string(' ', 100) + "\r");
+                return;
+            }
+            // Plain lines: about ten per epoch, at most one every two seconds.
+            int every = Math.Max(1, iterations / 10);
+            if ((iteration % every == 0 || iteration == iterations) && (DateTime.UtcNow - _lastProgress).TotalSeconds >= 2 || iteration == iterations)
+            {
+                _lastProgress = DateTime.UtcNow;
+                _options.Log.WriteLine(line);
+            }
+        }
+
+        internal void Log(string message)
+        {
+            string stamped = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + message;
+            _options.Log.WriteLine(message);
+            _pendingLog.Append(stamped).Append('\n');
+            if (Directory.Exists(_run.Folder)) FlushLog();
+        }
+
+        private void FlushLog()
+        {
+            if (_pendingLog.Length == 0 || !Directory.Exists(_run.Folder)) return;
+            File.AppendAllText(_run.LogFile, _pendingLog.ToString());
+            _pendingLog.Clear();
+        }
+
+        private sealed class PreprocessProgress : IProgress<E2ENet.Data.DataProgress>
+        {
+            private readonly Trainer _trainer;
+            private readonly string _stage;
+
+            public PreprocessProgress(Trainer trainer, string stage)
+            {
+                _trainer = trainer;
+                _stage = stage;
+            }
+
+            public void Report(E2ENet.Data.DataProgress value)
+                => _trainer.Log($"{_stage}: {value.Stage} {value.Done}/{value.Total}{(value.Item != null ? " " + value.Item : "")}{(value.Note != null ? " (" + value.Note + ")" : "")}");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Generic;
+using System.IO;
+
+namespace E2ENet.Training.Runs
+{
+    /// <summary>What <c>e2enet train</c> was asked to do.</summary>
+    public sealed class TrainerOptions
+    {
+        /// <summary>The dataset folder (MSD / nnU-Net layout).</summary>
+        public string Dataset { get; init; } = "";
+
+        /// <summary>The .e2e file (null on resume: the run's own model.e2e).</summary>
+        public string? ModelFile { get; init; }
+
+        /// <summary>The model's name in the file (null: the file's only model).</summary>
+        public string? ModelName { get; init; }
+
+        /// <summary><c>--set path=value</c> overrides.</summary>
+        public IReadOnlyList<string> Overrides { get; init; } = new string[0];
+
+        /// <summary>The run folder.</summary>
+        public string Output { get; init; } = "";
+
+        /// <summary>Epochs (overrides training.epochs).</summary>
+        public int? Epochs { get; init; }
+
+        /// <summary>Iterations per epoch (overrides training.iterations).</summary>
+        public int? Iterations { get; init; }
+
+        /// <summary>Validation iterations per epoch (default: a fifth of the training iterations, at most 50, at least 1).</summary>
+        public int? ValidationIterations { get; init; }
+
+        /// <summary>Cross-validation fold (0-based; the model's training.folds folds).</summary>
+        public int Fold { get; init; }
+
+        /// <summary>Continue the run from its latest checkpoint.</summary>
+        public bool Resume { get; init; }
+
+        /// <summary><c>cpu</c> or <c>cuda</c>.</summary>
+        public string Device { get; init; } = "cpu";
+
+        /// <summary>Seed of every random choice (initialisation, topology, sampling, augmentation, evolution).</summary>
+        public long Seed { get; init; } = 12345;
+
+        /// <summary>Where the preprocessed dataset goes (default: the run's preprocessed/).</summary>
+        public string? Preprocessed { get; init; }
+
+        /// <summary>Background workers building batches.</summary>
+        public int Workers { get; init; } = 2;
+
+        /// <summary>Predict and evaluate the validation cases at the end (sliding window at full resolution).</summary>
+        public bool FinalValidation { get; init; } = true;
+
+        /// <summary>Stop after this many epochs of this invocation (the run stays resumable); for tests and time-boxed runs.</summary>
+        public int? StopAfterEpochs { get; init; }
+
+        /// <summary>Progress and log lines (standard error in the CLI).</summary>
+        public TextWriter Log { get; init; } = TextWriter.Null;
+
+        /// <summary>Whether <see cref="Log"/> is a terminal (progress updates in place) or a file/pipe (plain lines).</summary>
+        public bool Interactive { get; init; }
+    }
+}
