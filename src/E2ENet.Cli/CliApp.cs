@@ -67,6 +67,7 @@ namespace E2ENet.Cli
             yield return BenchCommand.Create(context);
             yield return DatasetCommand.Create(context);
             yield return EvaluateCommand.Create(context);
+            yield return TrainCommand.Create(context);
             yield return ExportCommand.Create(context);
             yield return PredictCommand.Create(context);
         }
