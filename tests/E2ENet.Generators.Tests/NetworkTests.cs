@@ -129,7 +129,13 @@ namespace E2ENet.Generators.Tests
             loss.backward();
             foreach (var (name, parameter) in module.named_parameters())
             {
-                Assert.True(parameter.grad is not null && parameter.grad.abs().sum().item<float>() > 0, $"{name} received no gradient");
+                Assert.True(parameter.grad is not null, $"{name} is not part of the graph");
+                // A convolution bias right before instance normalization is removed with the mean: its gradient is zero in
+                // exact arithmetic (float rounding leaves noise), so only its presence is checked.
+                if (!name.EndsWith(".conv.bias", StringComparison.Ordinal))
+                {
+                    Assert.True(parameter.grad.abs().sum().item<float>() > 0, $"{name} received no gradient");
+                }
             }
             module.Dispose();
         }

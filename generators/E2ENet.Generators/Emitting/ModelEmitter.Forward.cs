@@ -37,7 +37,8 @@ namespace E2ENet.Generators.Emitting
             writer.Doc(string.Join(", ", heads.Select(h => h.Name + " on " + h.On + " " + Shape(h.Classes, h.Size))) + " at the patch.");
             writer.Doc("</summary>");
             writer.Doc("<param name=\"input\">" + CSharp.Xml(inputDoc) + "</param>");
-            writer.Doc("<returns>Four tensors of logits; the loss weighs them " + CSharp.Xml(string.Join(", ", spec.Heads.DeepSupervision.Select(CSharp.Double))) + ".</returns>");
+            writer.Doc("<returns>Four tensors of logits; the loss weighs them in the ratio "
+                + string.Join(" : ", spec.Heads.DeepSupervision.Select(w => w.ToString("R", CultureInfo.InvariantCulture))) + " (<c>heads.deep_supervision</c>).</returns>");
             writer.Doc("<exception cref=\"global::System.ArgumentException\">The input's shape does not fit the model.</exception>");
             writer.Open("public " + Types.Tensor + "[] ForwardDeepSupervision(" + Types.Tensor + " input)");
             writer.Line("CheckInput(input);");

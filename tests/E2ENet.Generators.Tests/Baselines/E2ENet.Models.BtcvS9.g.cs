@@ -645,7 +645,7 @@ namespace E2ENet.Models
         /// seg_outputs.0 on x05 (B, 14, 64, 160, 160), seg_outputs.1 on x14 (B, 14, 32, 80, 80), seg_outputs.2 on x23 (B, 14, 16, 40, 40), seg_outputs.3 on x32 (B, 14, 8, 20, 20) at the patch.
         /// </summary>
         /// <param name="input">The image, (B, 1, D, H, W) in float32, D, H and W multiples of (32, 32, 32); at the patch (B, 1, 64, 160, 160).</param>
-        /// <returns>Four tensors of logits; the loss weighs them 8.0, 4.0, 2.0, 1.0.</returns>
+        /// <returns>Four tensors of logits; the loss weighs them in the ratio 8 : 4 : 2 : 1 (<c>heads.deep_supervision</c>).</returns>
         /// <exception cref="global::System.ArgumentException">The input's shape does not fit the model.</exception>
         public global::TorchSharp.torch.Tensor[] ForwardDeepSupervision(global::TorchSharp.torch.Tensor input)
         {
