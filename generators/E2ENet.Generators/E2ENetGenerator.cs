@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Immutable;
 using E2ENet.Compiler;
-using E2ENet.Compiler.Diagnostics;
-using E2ENet.Compiler.Text;
 using E2ENet.Generators.Emitting;
 using E2ENet.Generators.Model;
 using E2ENet.Generators.Parsing;
@@ -55,11 +53,7 @@ namespace E2ENet.Generators
             context.RegisterSourceOutput(diagnostics.Combine(runtime), static (production, input) =>
             {
                 foreach (DiagnosticInfo diagnostic in input.Left.Diagnostics) production.ReportDiagnostic(GeneratorDiagnostics.Create(diagnostic));
-                if (input.Left.HasModels && !input.Right)
-                {
-                    production.ReportDiagnostic(GeneratorDiagnostics.Create(new DiagnosticInfo(DiagnosticDescriptors.RuntimeNotReferenced.Id, Microsoft.CodeAnalysis.DiagnosticSeverity.Error,
-                        DiagnosticDescriptors.RuntimeNotReferenced.Create(SourceLocation.None(string.Empty), RuntimeContract).Message, null, default, default)));
-                }
+                if (input.Left.HasModels && !input.Right) production.ReportDiagnostic(GeneratorDiagnostics.RuntimeNotReferenced(RuntimeContract));
             });
 
             context.RegisterSourceOutput(models.Combine(runtime), static (production, input) =>
@@ -73,9 +67,7 @@ namespace E2ENet.Generators
                 }
                 catch (Exception e) when (!(e is OperationCanceledException))
                 {
-                    string what = "model '" + model.ModelName + "' of " + model.FileName;
-                    production.ReportDiagnostic(GeneratorDiagnostics.Create(new DiagnosticInfo(DiagnosticDescriptors.GeneratorFailed.Id, Microsoft.CodeAnalysis.DiagnosticSeverity.Error,
-                        DiagnosticDescriptors.GeneratorFailed.Create(SourceLocation.None(string.Empty), what, e.GetType().Name + ": " + e.Message).Message, null, default, default)));
+                    production.ReportDiagnostic(GeneratorDiagnostics.EmitFailed(model, e));
                     return;
                 }
                 production.AddSource(model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));

@@ -3,6 +3,7 @@ using System.Linq;
 using E2ENet.Generators.Model;
 using Microsoft.CodeAnalysis;
 using FrontEnd = E2ENet.Compiler.Diagnostics;
+using FrontEndText = E2ENet.Compiler.Text;
 
 namespace E2ENet.Generators
 {
@@ -26,6 +27,18 @@ namespace E2ENet.Generators
             }
             return Diagnostic.Create(descriptor, info.ToLocation(), info.Severity, additionalLocations: null, properties: null, info.Message);
         }
+
+        /// <summary>E2E0503: the project has models but not the runtime type <paramref name="contract"/>.</summary>
+        public static Diagnostic RuntimeNotReferenced(string contract)
+            => Create(Info(FrontEnd.DiagnosticDescriptors.RuntimeNotReferenced, contract));
+
+        /// <summary>E2E0501 for a model whose code could not be written (a bug; reported instead of crashing the build).</summary>
+        public static Diagnostic EmitFailed(ModelToGenerate model, System.Exception exception)
+            => Create(Info(FrontEnd.DiagnosticDescriptors.GeneratorFailed, "model '" + model.ModelName + "' of " + model.FileName, exception.GetType().Name + ": " + exception.Message));
+
+        /// <summary>A diagnostic of the catalogue that belongs to no place in a file.</summary>
+        private static DiagnosticInfo Info(FrontEnd.DiagnosticDescriptor descriptor, params object?[] arguments)
+            => new DiagnosticInfo(descriptor.Id, ToRoslyn(descriptor.Severity), descriptor.Create(FrontEndText.SourceLocation.None(string.Empty), arguments).Message, null, default, default);
 
         private static DiagnosticSeverity ToRoslyn(FrontEnd.DiagnosticSeverity severity) => severity switch
         {
