@@ -184,7 +184,7 @@ namespace E2ENet.Torch.Network
         private Tensor Fuse(FusionStep step, Dictionary<NodeId, Tensor> values, Dictionary<NodeId, int> uses)
         {
             var parts = new List<Tensor>(3) { values[step.Same] };
-            using Tensor upsampled = step.Up.forward(values[step.Coarser]);
+            Tensor upsampled = step.Up.forward(values[step.Coarser]);
             parts.Add(upsampled);
             Tensor? pooled = null;
             if (step.Finer is NodeId finer)
@@ -196,6 +196,8 @@ namespace E2ENet.Torch.Network
             Tensor fused;
             using (Tensor concatenated = cat(parts, 1))
             {
+                // The sources are in the concatenation now (autograd keeps what backward needs): free them before the block runs.
+                upsampled.Dispose();
                 pooled?.Dispose();
                 Release(step.Same, values, uses);
                 Release(step.Coarser, values, uses);
