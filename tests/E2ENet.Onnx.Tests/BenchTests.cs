@@ -1,0 +1,22 @@
+namespace E2ENet.Onnx.Tests
+{
+    /// <summary><c>e2enet bench export</c> runs every engine, nnU-Net's plain U-Net exported by PyTorch included (behaviour only, no times asserted).</summary>
+    public class BenchTests
+    {
+        [Fact]
+        public void Bench_export_times_every_engine_in_one_run()
+        {
+            var (exit, output, error) = Support.Cli("bench", "export", "--model", E2ENet.Tests.TestPaths.Repo("models", "amos-ct.e2e") + ":AmosCtChannel",
+                "--patch", "32,32,64", "--set", "widths.base=4", "--set", "widths.max=8", "--runs", "1", "--warmup", "0", "--tune-runs", "1");
+            Assert.True(exit == 0, error);
+            foreach (string engine in new[] { "ONNX Runtime, dense export", "ONNX Runtime, pruned", "ONNX Runtime, pruned + tuned", "TorchSharp eager", "nnU-Net plain U-Net, ONNX Runtime" })
+            {
+                Assert.Contains(engine, output);
+            }
+            Assert.Contains("random weights with the model's mask structure", output);
+            Assert.Matches(@"result: dense/pruned=[0-9.]+ dense/tuned=[0-9.]+ torch/tuned=[0-9.]+ unet/tuned=[0-9.]+", output);
+            // nnU-Net's plain U-Net of E2ENET.md at 32x32x64 with one input channel and 16 classes: 31,194,512 parameters without its deep-supervision heads.
+            Assert.Contains("31194512", output);
+        }
+    }
+}
