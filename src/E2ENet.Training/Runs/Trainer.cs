@@ -71,11 +71,8 @@ namespace E2ENet.Training.Runs
 
             Directory.CreateDirectory(_run.Folder);
             Log($"model {spec.Name}: {ir.Totals.DenseParameters:N0} parameters, {ir.Totals.ActiveParameters:N0} active at sparsity {spec.Fusion.Sparsity.ToString(CultureInfo.InvariantCulture)} (unit {spec.Fusion.Unit.ToString().ToLowerInvariant()})");
-            if (!_options.Resume)
-            {
-                TrainingRun.WriteText(_run.ModelFile, spec.CanonicalSource);
-                WriteRunFile(spec, device);
-            }
+            if (!_options.Resume) TrainingRun.WriteText(_run.ModelFile, spec.CanonicalSource);
+            if (!_options.Resume || !File.Exists(_run.RunFile)) WriteRunFile(spec, device);
             if (device.type == DeviceType.CUDA && recipe.MixedPrecision)
             {
                 Log("note: training.mixed_precision is on, but TorchSharp 0.107 has no autocast: this run trains in fp32 on CUDA (see docs/training.md)");
@@ -116,7 +113,16 @@ namespace E2ENet.Training.Runs
                 ? new AdamWOptimizer(parameters, recipe.Optimizer.Beta1, recipe.Optimizer.Beta2, recipe.Optimizer.Eps, recipe.Optimizer.WeightDecay)
                 : new SgdOptimizer(parameters, recipe.Optimizer.Momentum, recipe.Optimizer.Nesterov, recipe.Optimizer.WeightDecay);
             var store = new CheckpointStore(_run.CheckpointsFolder);
-            TrainerState state = _options.Resume ? Restore(store, network, topology, optimizer, spec) : Start(topology, spec);
+            TrainerState state;
+            if (_options.Resume && store.Latest() != null)
+            {
+                state = Restore(store, network, topology, optimizer, spec);
+            }
+            else
+            {
+                if (_options.Resume) Log("no epoch finished before the run stopped: starting from the beginning");
+                state = Start(topology, spec);
+            }
 
             var schedule = new LearningRateSchedule(recipe);
             var pruning = new PruneSchedule(spec.Evolve, recipe.IterationsPerEpoch, recipe.TotalIterations, spec.Fusion.IsSparse);
@@ -147,10 +153,13 @@ namespace E2ENet.Training.Runs
                     network.train();
                     double lossSum = 0;
                     int rounds = 0;
+                    var waiting = new Stopwatch();
                     for (int i = 0; i < recipe.IterationsPerEpoch; i++)
                     {
                         if (cancellation.IsCancellationRequested) break;
+                        waiting.Start();
                         TrainingBatch batch = loader.Next(cancellation);
+                        waiting.Stop();
                         double value = Step(network, loss, optimizer, topology, batch, device, lr, recipe.Clip);
                         if (double.IsNaN(value) || double.IsInfinity(value))
                         {
@@ -169,7 +178,7 @@ namespace E2ENet.Training.Runs
                             AppendEvolution(report, state.EvolutionRounds == 1 && !File.Exists(_run.EvolutionFile));
                             Log($"evolution round {state.EvolutionRounds} at iteration {state.Iteration}: rate {report.Rate:0.0000}, pruned and regrew {report.Pruned:N0} units ({report.RegrownJustPruned:N0} regrown where just pruned)");
                         }
-                        Progress(epoch, recipe.Epochs, i + 1, recipe.IterationsPerEpoch, lossSum / (i + 1), lr, watch.Elapsed.TotalSeconds, state);
+                        Progress(epoch, recipe.Epochs, i + 1, recipe.IterationsPerEpoch, lossSum / (i + 1), lr, watch.Elapsed.TotalSeconds, waiting.Elapsed.TotalSeconds);
                     }
                     if (cancellation.IsCancellationRequested) break;
 
@@ -319,14 +328,18 @@ namespace E2ENet.Training.Runs
                     throw new TrainingException(TrainingErrors.NothingToResume, _run.Folder, "there is no training to resume here (no model.e2e); start one without --resume");
                 }
                 ReadRunIdentity();
-                CompiledModel saved = LoadModel(_run.ModelFile, null, overrides);
-                if (_options.ModelFile != null)
+                CompiledModel saved = LoadModel(_run.ModelFile, null, Array.Empty<string>());
+                if (_options.ModelFile != null || overrides.Count > 0)
                 {
-                    CompiledModel requested = LoadModel(_options.ModelFile, _options.ModelName, _options.Overrides.Concat(overrides.Skip(_options.Overrides.Count)).ToList());
+                    // The run's model.e2e is authoritative; a model or overrides given again must describe the same network and recipe.
+                    CompiledModel requested = _options.ModelFile != null
+                        ? LoadModel(_options.ModelFile, _options.ModelName, overrides)
+                        : LoadModel(_run.ModelFile, null, overrides);
                     if (requested.Spec!.CanonicalSource.Replace("model " + requested.Name + " ", "model " + saved.Name + " ") != saved.Spec!.CanonicalSource)
                     {
                         throw new TrainingException(TrainingErrors.ModelMismatch, _run.ModelFile,
-                            $"the run was trained as '{saved.Name}' with other settings than {_options.ModelFile}{(_options.ModelName != null ? ":" + _options.ModelName : "")}; resume without --model (the run's model.e2e is used), or train into another --out");
+                            "the run was trained with other settings than this command line gives (model, --set, --epochs or --iterations); "
+                            + "resume with just --resume (the run's model.e2e is used), or train into another --out");
                     }
                 }
                 return saved;
@@ -504,12 +517,13 @@ namespace E2ENet.Training.Runs
 
         private DateTime _lastProgress = DateTime.MinValue;
 
-        private void Progress(int epoch, int epochs, int iteration, int iterations, double meanLoss, double lr, double seconds, TrainerState state)
+        private void Progress(int epoch, int epochs, int iteration, int iterations, double meanLoss, double lr, double seconds, double waitingForData)
         {
             double perIteration = seconds / iteration;
             double remaining = perIteration * ((long)(epochs - epoch - 1) * iterations + (iterations - iteration));
-            string line = string.Format(CultureInfo.InvariantCulture, "epoch {0}/{1} iteration {2}/{3}: loss {4:0.0000}, lr {5:0.000000}, {6:0.000} s/it, ETA {7}",
-                epoch + 1, epochs, iteration, iterations, meanLoss, lr, perIteration, TimeSpan.FromSeconds(Math.Round(remaining)).ToString("c", CultureInfo.InvariantCulture));
+            string line = string.Format(CultureInfo.InvariantCulture, "epoch {0}/{1} iteration {2}/{3}: loss {4:0.0000}, lr {5:0.000000}, {6:0.000} s/it ({7:0}% waiting for data), ETA {8}",
+                epoch + 1, epochs, iteration, iterations, meanLoss, lr, perIteration, 100 * waitingForData / Math.Max(1e-9, seconds),
+                TimeSpan.FromSeconds(Math.Round(remaining)).ToString("c", CultureInfo.InvariantCulture));
             if (_options.Interactive)
             {
                 _options.Log.Write("\r" + line.PadRight(100));
