@@ -15,9 +15,10 @@ namespace E2ENet.Torch.Modules
     /// <para>
     /// Cost: one write of the output (each chunk's valid slices are copied once and only its |offset| boundary slices are
     /// zeroed). When autograd records, the shift is one custom autograd node whose backward is the opposite shift of the
-    /// gradient (again one write), instead of the per-chunk slice-copy nodes that composing it from <c>narrow</c> and
-    /// <c>copy_</c> would record (each of those clones the whole gradient in backward). <c>e2enet bench shift</c> compares
-    /// the two.
+    /// gradient (again one write), instead of the per-chunk nodes that composing it from standard operations records
+    /// (<see cref="ApplyComposed"/>: narrow, pad, cat; in backward each chunk's narrow makes a full-size gradient, and the
+    /// zeros-then-slice-copy form clones the whole gradient per chunk). <c>e2enet bench shift</c> compares them (about 2x,
+    /// docs/benchmarks.md).
     /// </para>
     /// </summary>
     public static class DepthShift
