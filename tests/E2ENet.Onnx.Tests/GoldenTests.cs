@@ -22,7 +22,7 @@ namespace E2ENet.Onnx.Tests
             using var temp = new TempFolder();
             foreach (string kind in new[] { "pruned", "dense" })
             {
-                var args = new List<string> { "export", "--model", Support.GoldenModelFile(name) + ":" + model, "--weights", Support.GoldenWeights(name), "--out", temp[kind] };
+                var args = new List<string> { "export", "--model", Support.GoldenModelFile(name) + ":" + model, "--weights", Support.GoldenWeights(name), "--out", temp[kind], "--tune-runs", "1" };
                 if (kind == "dense") args.Add("--dense");
                 var (exit, output, error) = Support.Cli(args.ToArray());
                 Assert.True(exit == 0, error);

@@ -19,7 +19,8 @@ namespace E2ENet.Onnx.Tuning
     /// Chooses each block's lowering by measured ONNX Runtime (CPU) latency. For every block with more than one exact
     /// candidate (<see cref="LoweringCandidates"/>), each candidate is emitted as a small graph (the block's sources as
     /// inputs, at the tuning patch, up to the convolution's output), run once to warm up and then at least <c>runs</c> times
-    /// (more for very fast layers, up to 30 ms in total); the fastest median wins. The candidates' outputs are also compared with the reference lowering's: a disagreement is a
+    /// (more for very fast layers, up to 30 ms in total); the fastest median wins, but the reference lowering stays unless
+    /// another is at least 5% faster. The candidates' outputs are also compared with the reference lowering's: a disagreement is a
     /// defect of the exporter and stops the export (E2E6104). Layers are measured one at a time, in evaluation order, each
     /// with the channel layouts the choices before it produce.
     /// </summary>
@@ -30,6 +31,9 @@ namespace E2ENet.Onnx.Tuning
 
         /// <summary>Timed runs of one candidate go on until they add up to at least this (unless <see cref="MaximumRuns"/> is reached).</summary>
         public const double MinimumMilliseconds = 30;
+
+        /// <summary>How much faster than the reference lowering another must be to be chosen (5%).</summary>
+        public const double Margin = 0.05;
 
         /// <summary>The most timed runs of one candidate.</summary>
         public const int MaximumRuns = 25;
@@ -99,7 +103,10 @@ namespace E2ENet.Onnx.Tuning
                                 layer.Name, candidate, candidates[0], error));
                         }
                     }
-                    if (milliseconds < best)
+                    // The reference (first) lowering stays unless another is at least Margin faster: timings of equal
+                    // lowerings differ by noise, and a flip for nothing only makes the graph harder to read.
+                    double bar = candidate == candidates[0] ? double.MaxValue : Math.Min(best, timings[0].Milliseconds * (1 - Margin));
+                    if (milliseconds < bar)
                     {
                         best = milliseconds;
                         chosen = candidate;
