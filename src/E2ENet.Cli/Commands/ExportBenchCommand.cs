@@ -134,11 +134,15 @@ namespace E2ENet.Cli.Commands
             {
                 foreach (Engine engine in engines)
                 {
+                    using Process self = Process.GetCurrentProcess();
+                    TimeSpan cpu = self.TotalProcessorTime;
                     var watch = Stopwatch.StartNew();
                     engine.Run(input, shape);
                     engine.Times.Add(watch.Elapsed.TotalMilliseconds);
+                    self.Refresh();
+                    engine.CpuTimes.Add((self.TotalProcessorTime - cpu).TotalMilliseconds);
                 }
-                progress(FormattableString.Invariant($"run {r + 1}/{runs}: {string.Join(", ", engines.Select(e => e.Times[^1].ToString("0", CultureInfo.InvariantCulture) + " ms"))}"));
+                progress(FormattableString.Invariant($"run {r + 1}/{runs}: {string.Join(", ", engines.Select(e => e.Times[^1].ToString("0", CultureInfo.InvariantCulture) + " ms (cpu " + e.CpuTimes[^1].ToString("0", CultureInfo.InvariantCulture) + ")"))}"));
             }
         }
 
@@ -146,22 +150,24 @@ namespace E2ENet.Cli.Commands
         {
             TextWriter output = context.Output;
             double dense = engines[0].Median, torch = engines[3].Median;
+            double denseCpu = engines[0].CpuMedian, torchCpu = engines[3].CpuMedian;
             string source = weights != null ? "weights " + weights : FormattableString.Invariant($"random weights with the model's mask structure (seed {seed})");
             output.WriteLine(FormattableString.Invariant($"model   {spec.Name} ({spec.Fusion.Unit.ToString().ToLowerInvariant()} sparsity {spec.Fusion.Sparsity}), patch 1x{spec.Input.Channels}x{patch.ToSizeString()}, {source}"));
-            output.WriteLine(FormattableString.Invariant($"machine {Environment.ProcessorCount} logical cores, ONNX Runtime CPU (default threads), TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} ({get_num_threads()} threads); medians of {runs} interleaved runs"));
-            output.WriteLine(FormattableString.Invariant($"{"engine",-36} {"median ms",10} {"x dense",8} {"x torch",8} {"GMACs",9} {"params",11}"));
+            output.WriteLine(FormattableString.Invariant($"machine {Environment.ProcessorCount} logical cores, ONNX Runtime CPU (default threads, no spin-waiting), TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} ({get_num_threads()} threads); medians of {runs} interleaved runs"));
+            output.WriteLine(FormattableString.Invariant($"{"engine",-36} {"wall ms",9} {"x dense",8} {"x torch",8} {"cpu ms",9} {"x dense",8} {"x torch",8} {"GMACs",8} {"params",10}"));
             foreach (Engine engine in engines)
             {
-                output.WriteLine(FormattableString.Invariant($"{engine.Name,-36} {engine.Median,10:0.0} {dense / engine.Median,8:0.00} {torch / engine.Median,8:0.00} {engine.Macs / 1e9,9:0.00} {engine.Parameters,11}"));
+                output.WriteLine(FormattableString.Invariant(
+                    $"{engine.Name,-36} {engine.Median,9:0.0} {dense / engine.Median,8:0.00} {torch / engine.Median,8:0.00} {engine.CpuMedian,9:0.0} {denseCpu / engine.CpuMedian,8:0.00} {torchCpu / engine.CpuMedian,8:0.00} {engine.Macs / 1e9,8:0.00} {engine.Parameters,10}"));
             }
-            output.WriteLine(FormattableString.Invariant($"(x dense, x torch: how many times faster than the dense export / TorchSharp; active MACs (the paper's count) {report.TotalMacs.Active / 1e9:0.00} G of {report.TotalMacs.Dense / 1e9:0.00} G dense)"));
-            string unet = engines.Count > 4 ? FormattableString.Invariant($" unet/tuned={engines[4].Median / engines[2].Median:0.00}") : string.Empty;
-            output.WriteLine(FormattableString.Invariant($"result: dense/pruned={dense / engines[1].Median:0.00} dense/tuned={dense / engines[2].Median:0.00} torch/tuned={torch / engines[2].Median:0.00}{unet}"));
+            output.WriteLine(FormattableString.Invariant($"(x dense, x torch: how many times faster than the dense export / TorchSharp, by wall time and by the process's CPU time; active MACs (the paper's count) {report.TotalMacs.Active / 1e9:0.00} G of {report.TotalMacs.Dense / 1e9:0.00} G dense)"));
+            string unet = engines.Count > 4 ? FormattableString.Invariant($" unet/tuned={engines[4].Median / engines[2].Median:0.00} unet/tuned_cpu={engines[4].CpuMedian / engines[2].CpuMedian:0.00}") : string.Empty;
+            output.WriteLine(FormattableString.Invariant($"result: dense/pruned={dense / engines[1].Median:0.00} dense/tuned={dense / engines[2].Median:0.00} torch/tuned={torch / engines[2].Median:0.00} dense/tuned_cpu={denseCpu / engines[2].CpuMedian:0.00} torch/tuned_cpu={torchCpu / engines[2].CpuMedian:0.00}{unet}"));
         }
 
         private static Engine OnnxEngine(string name, byte[] model, long macs, long parameters)
         {
-            OnnxRunner runner = OnnxRunner.Create(model, ExecutionDevice.Cpu);
+            OnnxRunner runner = OnnxRunner.Create(model, ExecutionDevice.Cpu, spinning: false);
             return new Engine(name, (x, s) => runner.Run(x, s, out _), runner.Dispose, macs, parameters);
         }
 
@@ -257,13 +263,16 @@ namespace E2ENet.Cli.Commands
 
             public List<double> Times { get; } = new List<double>();
 
-            public double Median
+            public List<double> CpuTimes { get; } = new List<double>();
+
+            public double CpuMedian => MedianOf(CpuTimes);
+
+            public double Median => MedianOf(Times);
+
+            private static double MedianOf(List<double> values)
             {
-                get
-                {
-                    var sorted = Times.OrderBy(t => t).ToList();
-                    return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-                }
+                var sorted = values.OrderBy(t => t).ToList();
+                return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
             }
 
             public void Run(float[] input, long[] shape) => _run(input, shape);
