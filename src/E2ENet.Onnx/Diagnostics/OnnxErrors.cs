@@ -24,7 +24,7 @@ namespace E2ENet.Onnx.Diagnostics
         /// <summary>The bundle's target exists and is not a bundle, or is one and --force was not given.</summary>
         public static readonly OnnxError TargetExists = new OnnxError("E2E6003", "Export target exists");
 
-        /// <summary>The model uses something the exporter cannot lower exactly.</summary>
+        /// <summary>The graph would exceed what one ONNX file holds (2 GiB).</summary>
         public static readonly OnnxError UnsupportedModel = new OnnxError("E2E6004", "Model not exportable");
 
         /// <summary>The images to predict are missing or incomplete (a case without one of its channel files).</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
+using E2ENet.Onnx.Diagnostics;
 using E2ENet.Onnx.Emit;
 using E2ENet.Onnx.Graph;
 using E2ENet.Onnx.Proto;
@@ -51,14 +52,34 @@ namespace E2ENet.Onnx.Export
                     patch.ToSizeString(), options.TuneRuns));
                 tuning = LayerTuner.Tune(Dataflow.Build(tuneIr), liveness, source.Weights, options.Half, CostModel.Default, options.TuneRuns, progress);
                 lowerings = tuning.Choices;
+                if (tuning.ChangesAnything)
+                {
+                    byte[] tunedGraph = Model(source, NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, lowerings, CostModel.Default)), options).ToBytes();
+                    byte[] referenceGraph = Model(source, NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, new Dictionary<string, BlockLowering>(), CostModel.Default)), options).ToBytes();
+                    WholeGraphTiming whole = WholeGraphComparison.Compare(tunedGraph, referenceGraph, source.Spec.Input.Channels, patch, options.TuneRuns);
+                    tuning = tuning with { WholeGraph = whole };
+                    lowerings = tuning.Applied;
+                    progress?.Invoke(string.Format(CultureInfo.InvariantCulture, "whole graph at {0}: tuned {1:0.0} ms, reference {2:0.0} ms -> {3}",
+                        patch.ToSizeString(), whole.TunedMilliseconds, whole.ReferenceMilliseconds, whole.KeptTuned ? "tuned lowerings kept" : "reference lowering kept"));
+                }
             }
             EmittedNetwork emitted = NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, lowerings, CostModel.Default));
             PruningReport report = PruningReport.Build(ir, emitted.Layers, options.Pruned, options.Half, tuning);
-            var model = new OnnxModel(emitted.Graph, options.Opset, OnnxOpsets.IrVersion(options.Opset), ExportTool.Name, ExportTool.Version,
-                OnnxMetadata.For(source.Spec, options.Half, options.Pruned),
-                "E2ENet " + source.Spec.Name + " exported by e2enet " + ExportTool.Version + " from its .e2e model and weights (no tracing).");
+            OnnxModel model = Model(source, emitted, options);
+            long size = model.Size();
+            if (size > OnnxModel.MaxBytes)
+            {
+                throw new E2ENetOnnxException(OnnxErrors.UnsupportedModel, null, string.Format(CultureInfo.InvariantCulture,
+                    "the graph of {0} would be {1:N0} bytes; one ONNX file holds at most 2 GiB (external weight files are not written): export with --fp16, or narrow the model",
+                    source.Spec.Name, size));
+            }
             return new GraphExport(model.ToBytes(), report, tuning, lowerings);
         }
+
+        private static OnnxModel Model(ModelSource source, EmittedNetwork emitted, GraphOptions options)
+            => new OnnxModel(emitted.Graph, options.Opset, OnnxOpsets.IrVersion(options.Opset), ExportTool.Name, ExportTool.Version,
+                OnnxMetadata.For(source.Spec, options.Half, options.Pruned),
+                "E2ENet " + source.Spec.Name + " exported by e2enet " + ExportTool.Version + " from its .e2e model and weights (no tracing).");
 
         /// <summary>
         /// The tuner's default patch: the model's patch, reduced along its largest axis by the product of that axis's pools

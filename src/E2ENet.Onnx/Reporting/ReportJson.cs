@@ -30,6 +30,14 @@ namespace E2ENet.Onnx.Reporting
                 WriteInts(json, "patch", report.Tuning.Patch.D, report.Tuning.Patch.H, report.Tuning.Patch.W);
                 json.WriteNumber("runs", report.Tuning.Runs);
                 json.WriteString("provider", "cpu");
+                if (report.Tuning.WholeGraph is WholeGraphTiming whole)
+                {
+                    json.WriteStartObject("wholeGraph");
+                    json.WriteNumber("tunedMilliseconds", System.Math.Round(whole.TunedMilliseconds, 3));
+                    json.WriteNumber("referenceMilliseconds", System.Math.Round(whole.ReferenceMilliseconds, 3));
+                    json.WriteString("kept", whole.KeptTuned ? "tuned" : "reference");
+                    json.WriteEndObject();
+                }
                 json.WriteEndObject();
             }
             else

@@ -35,9 +35,14 @@ namespace E2ENet.Onnx.Reporting
                 parameters.Executed, report.TotalNonZero, Percent(parameters.Executed, parameters.Dense), Giga(macs.Executed), Percent(macs.Executed, macs.Dense), Percent(macs.Active, macs.Dense)));
             if (report.Tuning != null && report.Tuning.Layers.Count > 0)
             {
-                text.AppendLine(string.Format(CultureInfo.InvariantCulture, "Lowerings chosen by measured ONNX Runtime latency at {0} ({1} timed runs each): {2}.",
+                text.AppendLine(string.Format(CultureInfo.InvariantCulture, "Per-layer measurement at {0} (at least {1} timed runs per candidate) chose: {2}.",
                     report.Tuning.Patch.ToSizeString(), report.Tuning.Runs,
                     string.Join(", ", report.Tuning.Layers.GroupBy(l => l.Chosen.ToString()).OrderByDescending(g => g.Count()).Select(g => g.Count() + " x " + g.Key))));
+                if (report.Tuning.WholeGraph is Tuning.WholeGraphTiming whole)
+                {
+                    text.AppendLine(string.Format(CultureInfo.InvariantCulture, "Whole graph: tuned {0:0.0} ms, reference lowering {1:0.0} ms: {2}.", whole.TunedMilliseconds, whole.ReferenceMilliseconds,
+                        whole.KeptTuned ? "the tuned lowerings are exported" : "the reference lowering is exported (the per-layer gains did not carry over to the whole graph)"));
+                }
             }
             return text.ToString();
         }
