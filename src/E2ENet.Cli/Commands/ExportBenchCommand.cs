@@ -38,10 +38,10 @@ namespace E2ENet.Cli.Commands
             var patch = new Option<string>("--patch") { Description = "Input size D,H,W, e.g. 32,64,64.", Required = true };
             var set = new Option<string[]>("--set") { Description = "Override a key of the model (repeatable).", AllowMultipleArgumentsPerToken = false };
             var weights = new Option<string?>("--weights") { Description = "Trained weights (default: random weights with the model's mask structure)." };
-            var runs = new Option<int>("--runs") { Description = "Timed runs per engine, interleaved; the median is reported (default 5).", DefaultValueFactory = _ => 5 };
-            var warmup = new Option<int>("--warmup") { Description = "Untimed runs per engine first (default 1).", DefaultValueFactory = _ => 1 };
-            var seed = new Option<int>("--seed") { Description = "Seed of the random weights and input (default 0).", DefaultValueFactory = _ => 0 };
-            var tuneRuns = new Option<int>("--tune-runs") { Description = "Timed runs per candidate lowering while tuning (default 3).", DefaultValueFactory = _ => 3 };
+            var runs = new Option<int>("--runs") { Description = "Timed runs per engine, interleaved; the median is reported.", DefaultValueFactory = _ => 5 };
+            var warmup = new Option<int>("--warmup") { Description = "Untimed runs per engine first.", DefaultValueFactory = _ => 1 };
+            var seed = new Option<int>("--seed") { Description = "Seed of the random weights and input.", DefaultValueFactory = _ => 0 };
+            var tuneRuns = new Option<int>("--tune-runs") { Description = "Timed runs per candidate lowering while tuning.", DefaultValueFactory = _ => 3 };
             var baseline = new Option<string?>("--baseline-onnx") { Description = "nnU-Net's plain U-Net as ONNX (default: exported now by " + BaselineScript + " with /usr/bin/python3)." };
             var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip nnU-Net's plain U-Net." };
             var command = new Command("export", "Time a model exported dense, pruned and pruned+tuned in ONNX Runtime against TorchSharp eager and nnU-Net's plain U-Net, in one run.")

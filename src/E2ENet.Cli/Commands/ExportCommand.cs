@@ -27,17 +27,17 @@ namespace E2ENet.Cli.Commands
             var set = new Option<string[]>("--set") { Description = "Override a key of the model: --set fusion.sparsity=0.9 (repeatable).", AllowMultipleArgumentsPerToken = false };
             var weights = new Option<string?>("--weights") { Description = "The state dict (torch.save(model.state_dict(), path)) or a checkpoint with a 'state_dict' entry." };
             var output = new Option<string>("--out") { Description = "The bundle folder to write (model.onnx, manifest.json, report.json).", Required = true };
-            var opset = new Option<int>("--opset") { Description = $"ONNX opset, {OnnxOpsets.Range} (default {OnnxOpsets.Default}, the pinned one).", DefaultValueFactory = _ => OnnxOpsets.Default };
+            var opset = new Option<int>("--opset") { Description = $"ONNX opset, {OnnxOpsets.Range}; {OnnxOpsets.Default} is the pinned one.", DefaultValueFactory = _ => OnnxOpsets.Default };
             var half = new Option<bool>("--fp16") { Description = "float16 weights and activations; instance norm and the output stay float32; checked against float32." };
             var dense = new Option<bool>("--dense") { Description = "No pruning: the dense network, zero kernels included (the baseline)." };
             var triton = new Option<bool>("--triton") { Description = "Also write a Triton model repository into the bundle (triton/NAME/config.pbtxt, triton/NAME/1/model.onnx)." };
             var plan = new Option<string?>("--plan") { Description = "The preprocessing plan (plan.json of 'e2enet dataset preprocess') to carry for 'e2enet predict --bundle'." };
             var force = new Option<bool>("--force") { Description = "Replace an existing bundle at --out (only once the new one has passed its checks)." };
             var noTune = new Option<bool>("--no-tune") { Description = "Use the reference lowering everywhere instead of choosing per layer by measured latency." };
-            var tuneRuns = new Option<int>("--tune-runs") { Description = "Timed runs per candidate lowering (default 3).", DefaultValueFactory = _ => 3 };
+            var tuneRuns = new Option<int>("--tune-runs") { Description = "Timed runs per candidate lowering.", DefaultValueFactory = _ => 3 };
             var tunePatch = new Option<string?>("--tune-patch") { Description = "Patch D,H,W the tuner measures at (default: the model's patch, reduced to at most 64^3 voxels)." };
             var verifyPatch = new Option<string?>("--verify-patch") { Description = "Patch D,H,W of the random input the export is checked on (default: the model's patch)." };
-            var seed = new Option<int>("--seed") { Description = "Seed of the check's random input (default 1).", DefaultValueFactory = _ => 1 };
+            var seed = new Option<int>("--seed") { Description = "Seed of the check's random input.", DefaultValueFactory = _ => 1 };
             var command = new Command("export", "Export a model and its weights as a verified ONNX bundle: pruned, lowered by measured latency, checked against the TorchSharp network.")
             {
                 run, model, set, weights, output, opset, half, dense, triton, plan, force, noTune, tuneRuns, tunePatch, verifyPatch, seed,

@@ -37,7 +37,7 @@ namespace E2ENet.Cli.Commands
             var input = new Option<string>("--input") { Description = "A folder of CASE_0000.nii.gz images (one file per channel), or one image of a one-channel model.", Required = true };
             var output = new Option<string>("--output") { Description = "The folder to write CASE.nii.gz label volumes into.", Required = true };
             var plan = new Option<string?>("--plan") { Description = "The preprocessing plan (plan.json of 'e2enet dataset preprocess'); default: the bundle's or the run's." };
-            var device = new Option<string>("--device") { Description = "cpu (default), cuda (an error when CUDA cannot be used), or auto (CUDA when it loads, else the CPU).", DefaultValueFactory = _ => "cpu" };
+            var device = new Option<string>("--device") { Description = "cpu, cuda (an error when CUDA cannot be used), or auto (CUDA when it loads, else the CPU).", DefaultValueFactory = _ => "cpu" };
             var noMirror = new Option<bool>("--no-mirror") { Description = "Skip test-time mirroring (one pass per tile instead of one per mirroring: faster, slightly less accurate)." };
             var command = new Command("predict", "Segment NIfTI images with a run's TorchSharp network or an exported bundle in ONNX Runtime (nnU-Net's sliding-window inference).")
             {
