@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using E2ENet.Compiler.Ir;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace E2ENet.Training.Losses
@@ -38,7 +39,8 @@ namespace E2ENet.Training.Losses
             for (int k = 0; k < _weights.Length; k++)
             {
                 if (_weights[k] == 0) continue;
-                Tensor term = _weights[k] * _loss.Compute(outputs[k], targets[k]);
+                using Scalar weight = TorchScalars.Of(_weights[k]);
+                Tensor term = _loss.Compute(outputs[k], targets[k]).mul(weight);
                 total = total is null ? term : total + term;
             }
             return total!.MoveToOuterDisposeScope();

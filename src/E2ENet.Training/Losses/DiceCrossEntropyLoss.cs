@@ -1,5 +1,6 @@
 using System;
 using E2ENet.Compiler.Semantics;
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -44,21 +45,25 @@ namespace E2ENet.Training.Losses
                 throw new ArgumentException($"target shape [{string.Join(", ", target.shape)}] does not match logits [{string.Join(", ", logits.shape)}]");
             }
             long classes = logits.shape[1];
+            // Every number enters as a Scalar held by a using variable: see TorchScalars.
+            using Scalar ceWeight = TorchScalars.Of(CeWeight), diceWeight = TorchScalars.Of(-DiceWeight), two = TorchScalars.Of(2.0);
+            using Scalar smooth = TorchScalars.Of(Smooth), denominatorSmooth = TorchScalars.Of(Smooth + 1e-8);
             Tensor total = zeros(Array.Empty<long>(), dtype: float32, device: logits.device);
             if (CeWeight != 0)
             {
-                total = total + CeWeight * F.cross_entropy(logits.to(float32), labels);
+                total = total.add(F.cross_entropy(logits.to(float32), labels).mul(ceWeight));
             }
             if (DiceWeight != 0 && classes > 1)
             {
                 Tensor probabilities = F.softmax(logits.to(float32), 1);
                 Tensor onehot = F.one_hot(labels, classes).permute(0, 4, 1, 2, 3).to(float32);
                 long[] axes = { 0, 2, 3, 4 };
-                Tensor tp = (probabilities * onehot).sum(axes);
-                Tensor fp = (probabilities * (1 - onehot)).sum(axes);
-                Tensor fn = ((1 - probabilities) * onehot).sum(axes);
-                Tensor dice = (2 * tp + Smooth) / (2 * tp + fp + fn + Smooth + 1e-8);
-                total = total - DiceWeight * dice.narrow(0, 1, classes - 1).mean();
+                Tensor tp = probabilities.mul(onehot).sum(axes);
+                Tensor fp = probabilities.sum(axes).sub(tp);
+                Tensor fn = onehot.sum(axes).sub(tp);
+                Tensor twoTp = tp.mul(two);
+                Tensor dice = twoTp.add(smooth).div(twoTp.add(fp).add(fn).add(denominatorSmooth));
+                total = total.add(dice.narrow(0, 1, classes - 1).mean().mul(diceWeight));
             }
             return total.MoveToOuterDisposeScope();
         }

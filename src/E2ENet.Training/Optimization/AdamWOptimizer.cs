@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace E2ENet.Training.Optimization
@@ -50,6 +51,10 @@ namespace E2ENet.Training.Optimization
             double correction1 = 1 - Math.Pow(Beta1, Steps);
             double correction2 = 1 - Math.Pow(Beta2, Steps);
             using var _ = no_grad();
+            // Numbers enter as Scalars held by using variables: see TorchScalars.
+            using Scalar shrink = TorchScalars.Of(1 - learningRate * WeightDecay), beta1 = TorchScalars.Of(Beta1), oneMinusBeta1 = TorchScalars.Of(1 - Beta1);
+            using Scalar beta2 = TorchScalars.Of(Beta2), oneMinusBeta2 = TorchScalars.Of(1 - Beta2), correction = TorchScalars.Of(correction2);
+            using Scalar eps = TorchScalars.Of(Eps), step = TorchScalars.Of(-learningRate / correction1);
             foreach (var (name, parameter) in _parameters)
             {
                 Tensor? grad = parameter.grad;
@@ -65,11 +70,11 @@ namespace E2ENet.Training.Optimization
                     v = zeros_like(parameter).DetachFromDisposeScope();
                     _second[name] = v;
                 }
-                if (WeightDecay != 0) parameter.mul_(1 - learningRate * WeightDecay);
-                m.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-                v.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-                Tensor denominator = v.div(correction2).sqrt_().add_(Eps);
-                parameter.addcdiv_(m, denominator, value: -learningRate / correction1);
+                if (WeightDecay != 0) parameter.mul_(shrink);
+                m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+                v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+                Tensor denominator = v.div(correction).sqrt_().add_(eps);
+                parameter.addcdiv_(m, denominator, value: step);
             }
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace E2ENet.Training.Optimization
@@ -43,12 +44,14 @@ namespace E2ENet.Training.Optimization
         public void Step(double learningRate)
         {
             using var _ = no_grad();
+            // Numbers enter as Scalars held by using variables: see TorchScalars.
+            using Scalar decay = TorchScalars.Of(WeightDecay), momentum = TorchScalars.Of(Momentum), step = TorchScalars.Of(-learningRate);
             foreach (var (name, parameter) in _parameters)
             {
                 Tensor? grad = parameter.grad;
                 if (grad is null) continue;
                 using var scope = NewDisposeScope();
-                Tensor g = WeightDecay != 0 ? grad.add(parameter, alpha: WeightDecay) : grad;
+                Tensor g = WeightDecay != 0 ? grad.add(parameter, alpha: decay) : grad;
                 if (Momentum != 0)
                 {
                     if (!_momentum.TryGetValue(name, out Tensor? buffer))
@@ -58,11 +61,11 @@ namespace E2ENet.Training.Optimization
                     }
                     else
                     {
-                        buffer.mul_(Momentum).add_(g);
+                        buffer.mul_(momentum).add_(g);
                     }
-                    g = Nesterov ? g.add(buffer, alpha: Momentum) : buffer;
+                    g = Nesterov ? g.add(buffer, alpha: momentum) : buffer;
                 }
-                parameter.add_(g, alpha: -learningRate);
+                parameter.add_(g, alpha: step);
             }
             Steps++;
         }

@@ -1,4 +1,5 @@
 using System.Linq;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace E2ENet.Training.Runs
@@ -28,8 +29,9 @@ namespace E2ENet.Training.Runs
             Tensor truth = target.squeeze(1).cpu();
             for (int k = 1; k < _tp.Length; k++)
             {
-                Tensor p = predicted.eq(k);
-                Tensor t = truth.eq(k);
+                using Scalar label = TorchScalars.Of((long)k);
+                Tensor p = predicted.eq(label);
+                Tensor t = truth.eq(label);
                 _tp[k] += (p & t).sum().item<long>();
                 _fp[k] += (p & t.logical_not()).sum().item<long>();
                 _fn[k] += (p.logical_not() & t).sum().item<long>();

@@ -539,19 +539,26 @@ namespace E2ENet.Training.Runs
             }
         }
 
+        /// <summary>Writes a line to the log (thread-safe: preprocessing reports progress from its workers).</summary>
         internal void Log(string message)
         {
             string stamped = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + message;
-            _options.Log.WriteLine(message);
-            _pendingLog.Append(stamped).Append('\n');
-            if (Directory.Exists(_run.Folder)) FlushLog();
+            lock (_pendingLog)
+            {
+                _options.Log.WriteLine(message);
+                _pendingLog.Append(stamped).Append('\n');
+                if (Directory.Exists(_run.Folder)) FlushLog();
+            }
         }
 
         private void FlushLog()
         {
-            if (_pendingLog.Length == 0 || !Directory.Exists(_run.Folder)) return;
-            File.AppendAllText(_run.LogFile, _pendingLog.ToString());
-            _pendingLog.Clear();
+            lock (_pendingLog)
+            {
+                if (_pendingLog.Length == 0 || !Directory.Exists(_run.Folder)) return;
+                File.AppendAllText(_run.LogFile, _pendingLog.ToString());
+                _pendingLog.Clear();
+            }
         }
 
         private sealed class PreprocessProgress : IProgress<E2ENet.Data.DataProgress>
