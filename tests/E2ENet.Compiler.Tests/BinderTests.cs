@@ -75,6 +75,17 @@ model AmosCtS9 : AmosCt { fusion.sparsity 0.9 }
         }
 
         [Fact]
+        public void Keys_of_the_enclosing_section_may_follow_a_subsection_on_one_line()
+        {
+            var compilation = Model("training { optimizer adamw, lr 0.001, epochs 10 }\n  block norm instance, act relu, kernel [3, 3, 3]");
+            Clean(compilation);
+            ModelSpec spec = compilation.Models[0].Spec!;
+            Assert.Equal(("adamw", 0.001, 10), (spec.Training.Optimizer.Kind, spec.Training.LearningRate, spec.Training.Epochs));
+            Assert.Equal(("relu", new Int3(3, 3, 3)), (spec.Block.Activation.Kind, spec.Block.Kernel));
+            Assert.Contains("E2E0201", Ids(Model("training { optimizer adamw, lrr 0.001 }")));
+        }
+
+        [Fact]
         public void A_call_form_resets_the_arguments_it_does_not_give()
         {
             var compilation = Compile("model P {\n  " + Tiny + "  block act leaky_relu(0.3)\n}\nmodel C : P {\n  block act leaky_relu\n}");

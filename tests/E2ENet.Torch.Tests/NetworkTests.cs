@@ -69,7 +69,18 @@ namespace E2ENet.Torch.Tests
             heads.Select((h, k) => h.square().mean() * (4 - k)).Aggregate((a, b) => a + b).backward();
             foreach (var (name, parameter) in network.named_parameters())
             {
-                Assert.True(parameter.grad is not null && parameter.grad.abs().sum().item<float>() > 0, name + " receives a gradient");
+                Assert.True(parameter.grad is not null, name + " is connected to the loss (has a gradient)");
+                float magnitude = parameter.grad!.abs().max().item<float>();
+                if (name.EndsWith(".conv.bias", System.StringComparison.Ordinal))
+                {
+                    // A bias right before instance normalization is removed by the norm's mean: its exact gradient is 0,
+                    // so only float rounding can make it non-zero.
+                    Assert.True(magnitude < 1e-4, name + " should have a (numerically) zero gradient, got " + magnitude);
+                }
+                else
+                {
+                    Assert.True(magnitude > 0, name + " receives a gradient");
+                }
             }
         }
 

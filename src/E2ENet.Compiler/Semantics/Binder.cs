@@ -119,9 +119,24 @@ namespace E2ENet.Compiler.Semantics
                 foreach (PhraseSyntax phrase in statement.Phrases)
                 {
                     counter++;
+                    // 'optimizer adamw, lr 0.001' inside 'training { }': a 'key value' that is not the section's own but
+                    // belongs to the enclosing scope goes there, as after a leaf.
+                    if (phrase != statement.Phrases[0] && BelongsToScopeOnly(group, scope, phrase))
+                    {
+                        BindSectionPhrase(scope, phrase, context, output, counter);
+                        continue;
+                    }
                     BindSectionPhrase(group, phrase, context, output, counter);
                 }
             }
+        }
+
+        private static bool BelongsToScopeOnly(SchemaSection section, SchemaSection scope, PhraseSyntax phrase)
+        {
+            if (phrase.Terms.Count < 2 || phrase.Terms[0] is not NameTerm key) return false;
+            string[] parts = key.Name.Split('.');
+            if (section.Find(parts) != null || (section.Direct != null && section.Direct.Accepts(phrase))) return false;
+            return scope.Find(parts) != null;
         }
 
         private static void Add(List<BoundAssignment> output, SchemaLeaf leaf, ConfigValue value, SourceLocation location, int statement, bool isImplicit)
