@@ -12,6 +12,12 @@ namespace E2ENet.Training
     /// </summary>
     public static class TorchScalars
     {
+        /// <summary>
+        /// 1, for the alpha of <c>add</c>: TorchSharp's one-argument <c>add(Tensor)</c> passes a temporary 1 as alpha, with
+        /// the same race; a static Scalar is always reachable.
+        /// </summary>
+        public static readonly Scalar One = 1.ToScalar();
+
         /// <summary>A Scalar to hold in a <c>using</c> variable for the duration of the calls that use it.</summary>
         public static Scalar Of(double value) => value.ToScalar();
 

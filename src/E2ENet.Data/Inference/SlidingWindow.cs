@@ -21,6 +21,12 @@ namespace E2ENet.Data.Inference
     /// </summary>
     public static class SlidingWindow
     {
+        /// <summary>
+        /// The alpha of the accumulating <c>add_</c>: TorchSharp's one-argument <c>add_(Tensor)</c> passes a temporary Scalar 1
+        /// that a garbage collection on another thread can finalize while libtorch still reads it; a static one stays reachable.
+        /// </summary>
+        private static readonly Scalar One = 1.ToScalar();
+
         /// <summary>nnU-Net's tile start positions along one axis (<c>compute_steps_for_sliding_window</c>).</summary>
         public static int[] Steps(int imageSize, int patchSize, double step)
         {
@@ -96,8 +102,8 @@ namespace E2ENet.Data.Inference
                         }
                         else if (probabilities.shape[1] != aggregated.shape[0])
                             throw new DataException(DataErrors.PredictorShape, null, $"the predictor returned {probabilities.shape[1]} classes for one tile and {aggregated.shape[0]} for another");
-                        aggregated.narrow(1, d, patch.D).narrow(2, h, patch.H).narrow(3, w, patch.W).add_(probabilities[0] * gaussian);
-                        weights.narrow(0, d, patch.D).narrow(1, h, patch.H).narrow(2, w, patch.W).add_(gaussian);
+                        aggregated.narrow(1, d, patch.D).narrow(2, h, patch.H).narrow(3, w, patch.W).add_(probabilities[0] * gaussian, One);
+                        weights.narrow(0, d, patch.D).narrow(1, h, patch.H).narrow(2, w, patch.W).add_(gaussian, One);
                         progress?.Report(new DataProgress("predict", ++done, tiles, null));
                     }
 

@@ -17,6 +17,10 @@ namespace E2ENet.Torch.Modules
         private readonly int[] _shift;
         private readonly double _negativeSlope;
 
+        // Held for the module's lifetime: TorchSharp's leaky_relu(double) converts the slope to a temporary Scalar that a
+        // garbage collection on another thread can finalize while libtorch still reads it (intermittent c10::Scalar errors).
+        private readonly Scalar _slope;
+
 #pragma warning disable IDE1006 // Field names are the PyTorch state-dict keys.
         private readonly Conv3d conv;
         private readonly InstanceNorm3d instnorm;
@@ -39,6 +43,7 @@ namespace E2ENet.Torch.Modules
         {
             _shift = (int[])shift.Clone();
             _negativeSlope = negativeSlope;
+            _slope = negativeSlope.ToScalar();
             conv = nn.Conv3d(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: bias);
             instnorm = nn.InstanceNorm3d(outChannels, eps: eps, affine: affine, track_running_stats: false);
             using (no_grad())
@@ -59,11 +64,18 @@ namespace E2ENet.Torch.Modules
         public InstanceNorm3d Norm => instnorm;
 
         /// <inheritdoc />
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _slope.Dispose();
+            base.Dispose(disposing);
+        }
+
+        /// <inheritdoc />
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
             Tensor shifted = DepthShift.IsIdentity(_shift) ? input : DepthShift.Apply(input, _shift);
-            Tensor output = nn.functional.leaky_relu(instnorm.forward(conv.forward(shifted)), _negativeSlope, inplace: true);
+            Tensor output = instnorm.forward(conv.forward(shifted)).leaky_relu_(_slope);
             return output.MoveToOuterDisposeScope();
         }
     }

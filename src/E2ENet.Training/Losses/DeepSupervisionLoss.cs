@@ -41,7 +41,7 @@ namespace E2ENet.Training.Losses
                 if (_weights[k] == 0) continue;
                 using Scalar weight = TorchScalars.Of(_weights[k]);
                 Tensor term = _loss.Compute(outputs[k], targets[k]).mul(weight);
-                total = total is null ? term : total + term;
+                total = total is null ? term : total.add(term, TorchScalars.One);
             }
             return total!.MoveToOuterDisposeScope();
         }

@@ -51,7 +51,7 @@ namespace E2ENet.Training.Losses
             Tensor total = zeros(Array.Empty<long>(), dtype: float32, device: logits.device);
             if (CeWeight != 0)
             {
-                total = total.add(F.cross_entropy(logits.to(float32), labels).mul(ceWeight));
+                total = total.add(F.cross_entropy(logits.to(float32), labels).mul(ceWeight), TorchScalars.One);
             }
             if (DiceWeight != 0 && classes > 1)
             {
@@ -62,8 +62,8 @@ namespace E2ENet.Training.Losses
                 Tensor fp = probabilities.sum(axes).sub(tp);
                 Tensor fn = onehot.sum(axes).sub(tp);
                 Tensor twoTp = tp.mul(two);
-                Tensor dice = twoTp.add(smooth).div(twoTp.add(fp).add(fn).add(denominatorSmooth));
-                total = total.add(dice.narrow(0, 1, classes - 1).mean().mul(diceWeight));
+                Tensor dice = twoTp.add(smooth, TorchScalars.One).div(twoTp.add(fp, TorchScalars.One).add(fn, TorchScalars.One).add(denominatorSmooth, TorchScalars.One));
+                total = total.add(dice.narrow(0, 1, classes - 1).mean().mul(diceWeight), TorchScalars.One);
             }
             return total.MoveToOuterDisposeScope();
         }

@@ -73,7 +73,7 @@ namespace E2ENet.Training.Optimization
                 if (WeightDecay != 0) parameter.mul_(shrink);
                 m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
                 v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
-                Tensor denominator = v.div(correction).sqrt_().add_(eps);
+                Tensor denominator = v.div(correction).sqrt_().add_(eps, TorchScalars.One);
                 parameter.addcdiv_(m, denominator, value: step);
             }
         }

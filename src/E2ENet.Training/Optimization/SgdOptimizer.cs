@@ -61,7 +61,7 @@ namespace E2ENet.Training.Optimization
                     }
                     else
                     {
-                        buffer.mul_(momentum).add_(g);
+                        buffer.mul_(momentum).add_(g, TorchScalars.One);
                     }
                     g = Nesterov ? g.add(buffer, alpha: momentum) : buffer;
                 }

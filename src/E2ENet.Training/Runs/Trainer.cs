@@ -89,6 +89,8 @@ namespace E2ENet.Training.Runs
                 Cancellation = cancellation,
             });
             using PreprocessedDataset data = PreprocessedDataset.Open(prepared.Folder);
+            // The plan travels with the run: predict --run and export --run read it to preprocess new images the same way.
+            TrainingRun.WriteText(_run.PlanFile, File.ReadAllText(Path.Combine(prepared.Folder, "plan.json")));
             var cases = data.Cases.Select(c => c.Name).ToList();
             IReadOnlyList<Fold> folds = CrossValidation.Folds(cases, recipe.Folds, Path.Combine(prepared.Folder, "splits_final.json"), _seed);
             if (_fold < 0 || _fold >= folds.Count)

@@ -9,6 +9,7 @@ namespace E2ENet.Training.Runs
     /// <code>
     ///   model.e2e            the trained model as one standalone .e2e model (every key explicit)
     ///   run.json             what was trained, on what, how (dataset, fold, seed, device, command)
+    ///   plan.json            the preprocessing plan (axis order, spacing, normalization) for predict and export
     ///   train.log            the log, appended across resumes
     ///   metrics.csv          one row per epoch; evolution.csv one row per layer per evolution round
     ///   plots/               progress.png and topology.png
@@ -31,6 +32,9 @@ namespace E2ENet.Training.Runs
 
         /// <summary>Run metadata.</summary>
         public string RunFile => Path.Combine(Folder, "run.json");
+
+        /// <summary>The preprocessing plan of the training data.</summary>
+        public string PlanFile => Path.Combine(Folder, "plan.json");
 
         /// <summary>The log.</summary>
         public string LogFile => Path.Combine(Folder, "train.log");
