@@ -50,7 +50,7 @@ namespace E2ENet.Generators.Tests
         [Fact]
         public void Every_shipped_model_has_a_class_and_every_baseline_a_model()
         {
-            Assert.Equal(16, Generated.Value.Count);
+            Assert.Equal(17, Generated.Value.Count); // every model of models/**/*.e2e
             if (Updating)
             {
                 foreach (string old in Directory.GetFiles(BaselineFolder).Where(f => !Generated.Value.ContainsKey(Path.GetFileName(f)))) File.Delete(old);
