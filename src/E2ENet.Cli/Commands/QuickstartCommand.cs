@@ -6,10 +6,6 @@ using System.Linq;
 using E2ENet.Cli.Reporting;
 using E2ENet.Compiler;
 using E2ENet.Compiler.Diagnostics;
-using E2ENet.Data;
-using E2ENet.Onnx.Diagnostics;
-using E2ENet.Torch.Diagnostics;
-using E2ENet.Training;
 
 namespace E2ENet.Cli.Commands
 {
@@ -47,7 +43,7 @@ namespace E2ENet.Cli.Commands
             context.Output.WriteLine($"[1/{steps}] Checking the models shipped in models/");
             int check = CheckShippedModels(context);
             if (check != ExitCodes.Success || checkOnly) return check;
-            try
+            return CliErrors.Guard(context, () =>
             {
                 var demo = new QuickstartDemo(context, Path.GetFullPath(output), epochs, iterations);
                 context.Output.WriteLine();
@@ -68,27 +64,7 @@ namespace E2ENet.Cli.Commands
                 context.Output.WriteLine();
                 demo.Summary();
                 return ExitCodes.Success;
-            }
-            catch (TrainingException e)
-            {
-                context.Error.WriteLine(e.ToString());
-                return ExitCodes.Errors;
-            }
-            catch (DataException e)
-            {
-                context.Error.WriteLine(e.Message);
-                return ExitCodes.Errors;
-            }
-            catch (E2ENetTorchException e)
-            {
-                context.Error.WriteLine(e.Message);
-                return ExitCodes.Errors;
-            }
-            catch (E2ENetOnnxException e)
-            {
-                context.Error.WriteLine(e.Message);
-                return ExitCodes.Errors;
-            }
+            });
         }
 
         private static int CheckShippedModels(CliContext context)

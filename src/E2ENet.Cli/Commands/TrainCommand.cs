@@ -2,8 +2,6 @@ using System;
 using System.CommandLine;
 using System.IO;
 using System.Threading;
-using E2ENet.Data;
-using E2ENet.Training;
 using E2ENet.Training.Runs;
 
 namespace E2ENet.Cli.Commands
@@ -83,47 +81,19 @@ namespace E2ENet.Cli.Commands
             Console.CancelKeyPress += handler;
             try
             {
-                var trainer = new Trainer(new TrainerOptions
+                return CliErrors.Guard(context, () =>
                 {
-                    Dataset = options.Dataset,
-                    ModelFile = options.ModelFile,
-                    ModelName = options.ModelName,
-                    Overrides = options.Overrides,
-                    Output = options.Output,
-                    Epochs = options.Epochs,
-                    Iterations = options.Iterations,
-                    ValidationIterations = options.ValidationIterations,
-                    Fold = options.Fold,
-                    Resume = options.Resume,
-                    Device = options.Device,
-                    Seed = options.Seed,
-                    Preprocessed = options.Preprocessed,
-                    Workers = options.Workers,
-                    StopAfterEpochs = options.StopAfterEpochs,
-                    FinalValidation = options.FinalValidation,
-                    Log = context.Error,
-                    Interactive = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected,
+                    var trainer = new Trainer(options with
+                    {
+                        Log = context.Error,
+                        Interactive = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected,
+                    });
+                    TrainingResult result = trainer.Run(cancellation.Token);
+                    context.Output.WriteLine(result.Finished
+                        ? $"trained {result.EpochsDone} epochs: {Path.Combine(result.RunFolder, "weights.pt")}"
+                        : $"stopped after epoch {result.EpochsDone}: resume with --resume");
+                    return ExitCodes.Success;
                 });
-                TrainingResult result = trainer.Run(cancellation.Token);
-                context.Output.WriteLine(result.Finished
-                    ? $"trained {result.EpochsDone} epochs: {Path.Combine(result.RunFolder, "weights.pt")}"
-                    : $"stopped after epoch {result.EpochsDone}: resume with --resume");
-                return ExitCodes.Success;
-            }
-            catch (TrainingException e)
-            {
-                context.Error.WriteLine(e.ToString());
-                return ExitCodes.Errors;
-            }
-            catch (DataException e)
-            {
-                context.Error.WriteLine(e.Message);
-                return ExitCodes.Errors;
-            }
-            catch (OperationCanceledException)
-            {
-                context.Error.WriteLine("stopped; the last checkpoint is kept: continue with --resume");
-                return ExitCodes.Errors;
             }
             finally
             {

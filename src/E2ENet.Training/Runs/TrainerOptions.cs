@@ -4,7 +4,7 @@ using System.IO;
 namespace E2ENet.Training.Runs
 {
     /// <summary>What <c>e2enet train</c> was asked to do.</summary>
-    public sealed class TrainerOptions
+    public sealed record TrainerOptions
     {
         /// <summary>The dataset folder (MSD / nnU-Net layout).</summary>
         public string Dataset { get; init; } = "";

@@ -1,6 +1,4 @@
-using System;
 using System.IO;
-using System.Text;
 
 namespace E2ENet.Training.Runs
 {
@@ -75,19 +73,7 @@ namespace E2ENet.Training.Runs
             return latest?.WeightsPath;
         }
 
-        /// <summary>Writes a text file atomically (temporary file, flush, rename).</summary>
-        public static void WriteText(string path, string text)
-        {
-            string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-            Directory.CreateDirectory(folder);
-            string temporary = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                byte[] bytes = Encoding.UTF8.GetBytes(text);
-                stream.Write(bytes, 0, bytes.Length);
-                stream.Flush(true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
+        /// <summary>Writes a text file atomically (temporary file, flush, rename): the data pipeline's <see cref="E2ENet.Data.AtomicFile"/>.</summary>
+        public static void WriteText(string path, string text) => E2ENet.Data.AtomicFile.WriteText(path, text);
     }
 }

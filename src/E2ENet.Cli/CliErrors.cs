@@ -1,0 +1,45 @@
+using System;
+using E2ENet.Data;
+using E2ENet.Onnx.Diagnostics;
+using E2ENet.Torch.Diagnostics;
+using E2ENet.Training;
+
+namespace E2ENet.Cli
+{
+    /// <summary>
+    /// Turns the libraries' user-facing exceptions (each carries a stable id, the file and the fix) into one line on standard
+    /// error and exit code 1, so that commands that chain several libraries report every problem the same way.
+    /// </summary>
+    public static class CliErrors
+    {
+        /// <summary>Runs <paramref name="body"/>; a known problem prints its message and returns <see cref="ExitCodes.Errors"/>.</summary>
+        public static int Guard(CliContext context, Func<int> body)
+        {
+            try
+            {
+                return body();
+            }
+            catch (TrainingException e)
+            {
+                context.Error.WriteLine(e.ToString());
+            }
+            catch (DataException e)
+            {
+                context.Error.WriteLine(e.Message);
+            }
+            catch (E2ENetTorchException e)
+            {
+                context.Error.WriteLine(e.Message);
+            }
+            catch (E2ENetOnnxException e)
+            {
+                context.Error.WriteLine(e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                context.Error.WriteLine("stopped; what was written stays valid (a training continues with --resume)");
+            }
+            return ExitCodes.Errors;
+        }
+    }
+}
