@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Threading;
 using E2ENet.Torch.Serialization;
 using E2ENet.Training.Runs;
@@ -9,12 +11,14 @@ using E2ENet.Training.Runs;
 namespace E2ENet.Training.Tests
 {
     /// <summary>
-    /// A real training process killed with SIGKILL at several points (during preprocessing, epochs, checkpoint writes)
-    /// and resumed each time ends with exactly the weights of an uninterrupted run.
+    /// A real training process killed with SIGKILL at several points (during preprocessing, mid-epoch, around a checkpoint
+    /// write, during the last epoch) and resumed each time ends with exactly the weights of an uninterrupted run. The kills
+    /// are triggered by the progress lines the process prints, not by wall-clock time, so they land at the same stages on a
+    /// fast machine and on a loaded one.
     /// </summary>
     public class KillAndResumeTests
     {
-        private static Process Start(string dataset, string model, string run, bool resume)
+        private static Process Start(string dataset, string model, string run, bool resume, Action<string> line)
         {
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "e2enet.dll"));
@@ -28,9 +32,10 @@ namespace E2ENet.Training.Tests
                 info.ArgumentList.Add("--model");
                 info.ArgumentList.Add(model);
             }
-            var process = Process.Start(info)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
+            var process = new Process { StartInfo = info };
+            process.OutputDataReceived += (_, e) => { if (e.Data != null) line(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data != null) line(e.Data); };
+            process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             return process;
@@ -48,33 +53,57 @@ namespace E2ENet.Training.Tests
                 Dataset = dataset, ModelFile = model, Output = straight, Seed = 7, Workers = 1, ValidationIterations = 1, FinalValidation = false,
             }).Run();
 
+            // Each attempt is killed when it prints the line of its stage (each stage is certain to be reached again by the resumed
+            // process, whatever checkpoint it resumes from), after a random delay of up to the given milliseconds.
+            var stages = new (Regex Line, int MaxDelayMs)[]
+            {
+                (new Regex(@"^preprocess: preprocess 3/"), 20),     // preprocessing half done
+                (new Regex(@"^epoch 1/4 iteration 1/3"), 40),        // mid-epoch, before any checkpoint
+                (new Regex(@"^epoch 2/4: "), 40),                    // around the end-of-epoch checkpoint write
+                (new Regex(@"^evolution round 5 "), 10),             // inside the last epoch
+            };
             string run = Path.Combine(root, "killed");
             var random = new Random(3);
+            var log = new ConcurrentQueue<string>();
             int kills = 0;
             bool resume = false;
-            for (int attempt = 0; attempt < 12 && !File.Exists(Path.Combine(run, "weights.pt")); attempt++)
+            for (int attempt = 0; attempt < 8 && !File.Exists(Path.Combine(run, "weights.pt")); attempt++)
             {
-                using Process process = Start(dataset, model, run, resume);
-                if (kills < 4)
+                using var reached = new ManualResetEventSlim();
+                Regex? stage = attempt < stages.Length ? stages[attempt].Line : null;
+                log.Enqueue("--- attempt " + attempt + (resume ? " (--resume)" : ""));
+                using Process process = Start(dataset, model, run, resume, line =>
                 {
-                    // Kill somewhere between start-up and a couple of epochs in.
-                    Thread.Sleep(TimeSpan.FromMilliseconds(1500 + random.Next(0, 9000)));
-                    if (!process.HasExited)
+                    log.Enqueue(line);
+                    if (stage != null && stage.IsMatch(line)) reached.Set();
+                });
+                if (stage != null)
+                {
+                    var deadline = Stopwatch.StartNew();
+                    while (!reached.Wait(5) && !process.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(5)) { }
+                    if (reached.IsSet)
                     {
-                        process.Kill(entireProcessTree: true); // SIGKILL
-                        process.WaitForExit();
-                        kills++;
+                        Thread.Sleep(random.Next(0, stages[attempt].MaxDelayMs + 1));
+                        if (!process.HasExited)
+                        {
+                            process.Kill(entireProcessTree: true); // SIGKILL
+                            kills++;
+                        }
                     }
                 }
                 if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
                 {
                     process.Kill(true);
-                    throw new TimeoutException("training did not finish");
+                    throw new TimeoutException("training did not finish:\n" + string.Join("\n", log));
                 }
+                process.WaitForExit(); // drains the output readers
                 resume = Directory.Exists(Path.Combine(run, "checkpoints")) || File.Exists(Path.Combine(run, "model.e2e"));
             }
-            Assert.True(kills >= 2, "the test must actually kill the training; it finished too early " + kills + " time(s)");
-            Assert.True(File.Exists(Path.Combine(run, "weights.pt")), "the resumed training finished");
+            string transcript = string.Join("\n", log);
+            Assert.True(kills == stages.Length, "every stage must be reached and killed; killed " + kills + " time(s):\n" + transcript);
+            Assert.True(File.Exists(Path.Combine(run, "weights.pt")), "the resumed training did not finish:\n" + transcript);
+            Assert.True(log.Count(l => l.StartsWith("resumed from", StringComparison.Ordinal)) >= 2,
+                "at least two attempts must resume from a checkpoint:\n" + transcript);
 
             var a = TensorFile.ReadAll(Path.Combine(straight, "weights.pt"));
             var b = TensorFile.ReadAll(Path.Combine(run, "weights.pt"));
