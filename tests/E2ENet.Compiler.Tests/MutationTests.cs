@@ -17,7 +17,8 @@ namespace E2ENet.Compiler.Tests
     public class MutationTests
     {
         private const int MutationsPerFile = 700;
-        private static readonly TimeSpan PerInputLimit = TimeSpan.FromSeconds(2);
+        // A hang detector, not a speed assertion: a compile takes milliseconds, a hang or a blow-up takes forever.
+        private static readonly TimeSpan PerInputLimit = TimeSpan.FromSeconds(15);
 
         private static readonly string[] Garbage =
         {
@@ -115,7 +116,7 @@ namespace E2ENet.Compiler.Tests
             Assert.True(manyItems.HasErrors);
             var longWord = Model(new string('k', 500_000) + " 1");
             Assert.Contains("E2E0201", Ids(longWord));
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), watch.Elapsed.ToString());
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(120), "hang guard: " + watch.Elapsed);
         }
 
         private static string Mutate(string text, Random random)
