@@ -11,6 +11,7 @@ Run it with Debian's python3-torch (PyTorch 1.13, CPU): /usr/bin/python3 benchma
 benchmarks/forward_vs_pytorch.sh runs this and 'e2enet bench forward' in the same run and prints the ratios.
 """
 import argparse
+import contextlib
 import gc
 import json
 import math
@@ -189,28 +190,46 @@ def bench(args):
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    device = torch.device(args.device)
+    if args.cudnn_benchmark:
+        torch.backends.cudnn.benchmark = True
     pools = [[int(v) for v in p.split(",")] for p in args.pools.split(";")] if args.pools else [[2, 2, 2]] * 5
     offsets = list(range(-(args.shift // 2), args.shift // 2 + 1))
-    net = E2ENet(args.in_ch, args.classes, args.base, args.max_feat, pools, offsets)
+    net = E2ENet(args.in_ch, args.classes, args.base, args.max_feat, pools, offsets).to(device)
     patch = [int(v) for v in args.patch.split(",")]
+    where = "CPU" if device.type == "cpu" else "CUDA (%s, cuDNN benchmark %s%s)" % (
+        torch.cuda.get_device_name(device), "on" if args.cudnn_benchmark else "off", ", fp16 autocast" if args.amp else ", fp32")
     print("model            E2ENet (PyTorch %s, from E2ENET.md), %s parameters" % (torch.__version__, format(sum(p.numel() for p in net.parameters()), ",")))
-    print("input            %d x %d x %s float32, CPU, %d threads" % (args.batch, args.in_ch, "x".join(map(str, patch)), torch.get_num_threads()))
-    x = torch.randn(args.batch, args.in_ch, *patch)
+    print("input            %d x %d x %s float32, %s, %d threads" % (args.batch, args.in_ch, "x".join(map(str, patch)), where, torch.get_num_threads()))
+    x = torch.randn(args.batch, args.in_ch, *patch, device=device)
     weights = [8 / 15, 4 / 15, 2 / 15, 1 / 15]
+    synchronize = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
+    autocast = (lambda: torch.autocast("cuda", dtype=torch.float16)) if args.amp else contextlib.nullcontext
 
     def inference():
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             net(x)
+        synchronize()
 
     def training():
         net.zero_grad(set_to_none=False)
-        heads = net(x, deep_supervision=True)
-        sum(h.mean() * w for h, w in zip(heads, weights)).backward()
+        with autocast():
+            heads = net(x, deep_supervision=True)
+            loss = sum(h.float().mean() * w for h, w in zip(heads, weights))
+        loss.backward()
+        synchronize()
+
+    def gpu_peak(step_name):
+        if device.type == "cuda":
+            print("%-17s GPU peak allocated %.2f GiB" % (step_name, torch.cuda.max_memory_allocated(device) / 2 ** 30), flush=True)
+            torch.cuda.reset_peak_memory_stats(device)
 
     net.eval()
     forward_ms, forward_peak, forward_cpu = measure("forward", args.warmup, args.repeat, inference)
+    gpu_peak("forward")
     net.train()
     train_ms, train_peak, train_cpu = measure("forward+backward", args.warmup, args.repeat, training)
+    gpu_peak("forward+backward")
     print("result: forward_ms=%.1f forward_backward_ms=%.1f forward_peak_mib=%.0f forward_backward_peak_mib=%.0f forward_cpu_ms=%.1f forward_backward_cpu_ms=%.1f"
           % (forward_ms, train_ms, forward_peak / 2 ** 20, train_peak / 2 ** 20, forward_cpu, train_cpu))
 
@@ -233,6 +252,9 @@ def main():
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--cudnn-benchmark", action="store_true", help="with --device cuda: torch.backends.cudnn.benchmark = True")
+    parser.add_argument("--amp", action="store_true", help="with --device cuda: fp16 autocast (mixed precision)")
     args = parser.parse_args()
     ok = True
     if args.golden and args.verify_saved:

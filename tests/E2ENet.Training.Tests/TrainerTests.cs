@@ -62,6 +62,26 @@ namespace E2ENet.Training.Tests
         }
 
         [Fact]
+        public void A_run_whose_plots_cannot_be_written_warns_once_and_still_finishes()
+        {
+            string root = TrainingFixtures.TempFolder("noplots");
+            string dataset = TrainingFixtures.SyntheticDataset(Path.Combine(root, "data"));
+            string model = TrainingFixtures.Model(root);
+            string run = Path.Combine(root, "run");
+            Directory.CreateDirectory(run);
+            File.WriteAllText(Path.Combine(run, "plots"), "a file where the plots folder should be"); // rendering fails like a machine without fonts
+            var log = new StringWriter();
+            TrainingResult result = new Trainer(new TrainerOptions
+            {
+                Dataset = dataset, ModelFile = model, Output = run, ValidationIterations = 1, Workers = 1, FinalValidation = false, Seed = 7, Log = log,
+            }).Run();
+            Assert.True(result.Finished);
+            Assert.True(File.Exists(new TrainingRun(run).FinalWeights));
+            Assert.Equal(4, File.ReadAllLines(new TrainingRun(run).MetricsFile).Length);
+            Assert.Single(log.ToString().Split('\n'), line => line.StartsWith("warning: the PNG plots cannot be rendered here", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void Resuming_a_stopped_run_gives_exactly_the_weights_of_an_uninterrupted_run()
         {
             string root = TrainingFixtures.TempFolder("resume");

@@ -7,6 +7,7 @@ using System.Linq;
 using E2ENet.Torch.Diagnostics;
 using E2ENet.Torch.Modules;
 using E2ENet.Torch.Network;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace E2ENet.Cli.Commands
@@ -38,12 +39,14 @@ namespace E2ENet.Cli.Commands
             var warmup = new Option<int>("--warmup") { Description = "Untimed runs first (default 1).", DefaultValueFactory = _ => 1 };
             var repeat = new Option<int>("--repeat") { Description = "Timed runs; the median is reported (default 5).", DefaultValueFactory = _ => 5 };
             var set = new Option<string[]>("--set") { Description = "Override a key of the model (repeatable).", AllowMultipleArgumentsPerToken = false };
+            var device = new Option<string>("--device") { Description = "cpu (default) or cuda (an error when CUDA cannot be used).", DefaultValueFactory = _ => "cpu" };
+            var cudnnBenchmark = new Option<bool>("--cudnn-benchmark") { Description = "With --device cuda: cuDNN's benchmark mode (as nnU-Net trains)." };
             var command = new Command("forward", "Time a model's inference and forward+backward (median after warm-up) and report peak memory.")
             {
-                model, patch, batch, threads, warmup, repeat, set,
+                model, patch, batch, threads, warmup, repeat, set, device, cudnnBenchmark,
             };
             command.SetAction(parse => RunForward(context, parse.GetValue(model)!, parse.GetValue(patch)!, parse.GetValue(batch), parse.GetValue(threads),
-                parse.GetValue(warmup), parse.GetValue(repeat), parse.GetValue(set) ?? Array.Empty<string>()));
+                parse.GetValue(warmup), parse.GetValue(repeat), parse.GetValue(set) ?? Array.Empty<string>(), parse.GetValue(device)!, parse.GetValue(cudnnBenchmark)));
             return command;
         }
 
@@ -62,8 +65,24 @@ namespace E2ENet.Cli.Commands
         }
 
         /// <summary>Runs <c>bench forward</c>.</summary>
-        public static int RunForward(CliContext context, string modelArgument, string patchText, int batch, int threads, int warmup, int repeat, IReadOnlyList<string> overrides)
+        public static int RunForward(CliContext context, string modelArgument, string patchText, int batch, int threads, int warmup, int repeat, IReadOnlyList<string> overrides,
+            string deviceName = "cpu", bool cudnnBenchmark = false)
         {
+            if (deviceName != "cpu" && deviceName != "cuda") return context.UsageError("bench forward", $"--device '{deviceName}': use cpu or cuda");
+            if (deviceName == "cuda" && !cuda.is_available())
+            {
+                context.Error.WriteLine(new E2ENet.Training.TrainingException(E2ENet.Training.TrainingErrors.DeviceUnavailable, null,
+                    "--device cuda: no CUDA device is available to TorchSharp here (this build uses the CPU libtorch unless built with -p:E2ENetTorchDevice=cuda, or run against a CUDA libtorch); use --device cpu").ToString());
+                return ExitCodes.Errors;
+            }
+            if (cudnnBenchmark && deviceName != "cuda") return context.UsageError("bench forward", "--cudnn-benchmark needs --device cuda");
+            if (cudnnBenchmark && !E2ENet.Torch.Devices.CudnnBenchmark.TrySet(true))
+            {
+                context.Error.WriteLine("note: this libtorch does not export cuDNN's benchmark switch; timing with cuDNN's default algorithm choice");
+                cudnnBenchmark = false;
+            }
+            Device device = deviceName == "cuda" ? CUDA : CPU;
+            Action synchronize = deviceName == "cuda" ? () => cuda.synchronize(device) : () => { };
             long[]? patch = ParseSizes(patchText, 3);
             if (patch == null) return context.UsageError("bench forward", $"--patch '{patchText}' is not D,H,W (three positive integers, e.g. 32,64,64)");
             if (batch < 1 || warmup < 0 || repeat < 1 || threads < 0) return context.UsageError("bench forward", "--batch and --repeat must be at least 1, --warmup and --threads at least 0");
@@ -75,10 +94,13 @@ namespace E2ENet.Cli.Commands
             {
                 using E2ENetNetwork network = E2ENetNetwork.FromFile(file, name, all);
                 context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "model            {0} ({1}), {2:N0} parameters", network.ModelName, file, network.Network.Totals.DenseParameters));
-                context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "input            {0} x {1} x {2}x{3}x{4} float32, CPU, {5} threads, TorchSharp {6}",
-                    batch, network.InputChannels, patch[0], patch[1], patch[2], get_num_threads(), typeof(TorchSharp.torch).Assembly.GetName().Version));
+                context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "input            {0} x {1} x {2}x{3}x{4} float32, {5}, {6} threads, TorchSharp {7}",
+                    batch, network.InputChannels, patch[0], patch[1], patch[2],
+                    deviceName == "cuda" ? "CUDA (TF32 convolutions " + (backends.cudnn.allow_tf32 ? "allowed" : "off") + ", cuDNN benchmark " + (cudnnBenchmark ? "on" : "off") + ")" : "CPU",
+                    get_num_threads(), typeof(TorchSharp.torch).Assembly.GetName().Version));
                 random.manual_seed(0);
-                using Tensor input = randn(new[] { batch, network.InputChannels, patch[0], patch[1], patch[2] });
+                network.to(device);
+                using Tensor input = randn(new[] { batch, network.InputChannels, patch[0], patch[1], patch[2] }, device: device);
                 double[] weights = network.Network.Heads.Select(h => h.Weight).ToArray();
 
                 network.eval();
@@ -87,6 +109,7 @@ namespace E2ENet.Cli.Commands
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
                     network.forward(input);
+                    synchronize();
                 }, context.Error);
                 context.Output.WriteLine(BenchMeasure.Format(inference));
 
@@ -99,6 +122,7 @@ namespace E2ENet.Cli.Commands
                     // The loss's own cost is negligible: the weighted mean of each head (deep-supervision weights).
                     Tensor loss = heads.Select((h, k) => h.mean() * weights[k]).Aggregate((a, b) => a + b);
                     loss.backward();
+                    synchronize();
                 }, context.Error);
                 context.Output.WriteLine(BenchMeasure.Format(training));
                 context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture,

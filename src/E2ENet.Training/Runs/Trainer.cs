@@ -43,6 +43,7 @@ namespace E2ENet.Training.Runs
     {
         private static readonly JsonSerializerOptions Json = new JsonSerializerOptions { WriteIndented = true };
 
+        private bool _plotsFailed;
         private readonly TrainerOptions _options;
         private readonly TrainingRun _run;
         private readonly StringBuilder _pendingLog = new StringBuilder();
@@ -76,6 +77,13 @@ namespace E2ENet.Training.Runs
             if (device.type == DeviceType.CUDA && recipe.MixedPrecision)
             {
                 Log("note: training.mixed_precision is on, but TorchSharp 0.107 has no autocast: this run trains in fp32 on CUDA (see docs/training.md)");
+            }
+            if (device.type == DeviceType.CUDA)
+            {
+                // As nnU-Net: cuDNN picks the fastest convolution algorithms for the (fixed) patch shape.
+                Log(E2ENet.Torch.Devices.CudnnBenchmark.TrySet(true)
+                    ? "cuDNN benchmark mode on (as nnU-Net)"
+                    : "note: this libtorch does not export cuDNN's benchmark switch: cuDNN uses its default algorithm choice");
             }
 
             // Data: preprocess (cached), split, loaders.
@@ -214,8 +222,7 @@ namespace E2ENet.Training.Runs
                         TensorFileWriter.Write(_run.BestWeights, network.state_dict());
                     }
                     WriteMetrics(state, foreground);
-                    TrainingPlots.WriteProgress(_run.PlotsFolder, state.Metrics);
-                    TrainingPlots.WriteTopology(_run.PlotsFolder, state.Metrics);
+                    WritePlots(state.Metrics);
                     SaveCheckpoint(store, network, topology, optimizer, state);
                     Log(string.Format(CultureInfo.InvariantCulture,
                         "epoch {0}/{1}: train loss {2:0.0000}, validation loss {3:0.0000}, pseudo-Dice {4:0.0000} (average {5:0.0000}{6}), per class [{7}], lr {8:0.000000}, {9:0.0} s",
@@ -542,6 +549,25 @@ namespace E2ENet.Training.Runs
         }
 
         /// <summary>Writes a line to the log (thread-safe: preprocessing reports progress from its workers).</summary>
+        /// <summary>
+        /// The PNG curves are for people, not for the run: a machine without the renderer's native library or fonts gets one
+        /// warning and a training that goes on (metrics.csv has the same numbers).
+        /// </summary>
+        private void WritePlots(IReadOnlyList<EpochMetrics> metrics)
+        {
+            if (_plotsFailed) return;
+            try
+            {
+                TrainingPlots.WriteProgress(_run.PlotsFolder, metrics);
+                TrainingPlots.WriteTopology(_run.PlotsFolder, metrics);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _plotsFailed = true;
+                Log($"warning: the PNG plots cannot be rendered here ({e.GetType().Name}: {e.Message.Split('\n')[0]}); training goes on without them, metrics.csv has the numbers (Debian: apt-get install fonts-dejavu-core)");
+            }
+        }
+
         internal void Log(string message)
         {
             string stamped = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + message;
