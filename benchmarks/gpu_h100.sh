@@ -18,7 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=${OUT:-/tmp/gpu-out}
 mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu.log") 2>&1
-nvidia-smi --query-gpu=timestamp,memory.used,utilization.gpu --format=csv,noheader -l 1 > "$OUT/nvidia-smi.csv" 2>/dev/null &
+nvidia-smi --query-gpu=timestamp,memory.used,utilization.gpu --format=csv,noheader -lms 250 > "$OUT/nvidia-smi.csv" 2>/dev/null &
 sampler=$!
 trap 'kill $sampler 2>/dev/null' EXIT
 
@@ -28,23 +28,23 @@ step() { # step NAME SECONDS COMMAND...: runs with a time limit, keeps the summa
   timeout "$limit" "$@" 2>&1 | grep -v -E '^bench: |^preprocess: '
   echo "== $name: exit ${PIPESTATUS[0]}"
 }
-e2enet() { bash .gpu/run-on-device.sh e2enet.dll "$@"; }
-pytorch() { python3 benchmarks/e2enet_pytorch.py --bench --device cuda "$@"; }
+e2enet=(bash .gpu/run-on-device.sh e2enet.dll)   # arrays, not functions: `timeout` runs programs
+pytorch=(python3 benchmarks/e2enet_pytorch.py --bench --device cuda)
 shape=(--patch 64,160,160 --batch 2 --warmup 3 --repeat 7)
 
-step "e2enet fp32" 90 e2enet bench forward --model models/amos-ct.e2e:AmosCt "${shape[@]}" --device cuda
-step "pytorch fp32" 90 pytorch "${shape[@]}"
-step "e2enet fp32, cudnn benchmark" 90 e2enet bench forward --model models/amos-ct.e2e:AmosCt "${shape[@]}" --device cuda --cudnn-benchmark
-step "pytorch fp32, cudnn benchmark" 90 pytorch "${shape[@]}" --cudnn-benchmark
-step "pytorch fp16 autocast, cudnn benchmark" 90 pytorch "${shape[@]}" --cudnn-benchmark --amp
+step "e2enet fp32" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${shape[@]}" --device cuda
+step "pytorch fp32" 90 "${pytorch[@]}" "${shape[@]}"
+step "e2enet fp32, cudnn benchmark" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${shape[@]}" --device cuda --cudnn-benchmark
+step "pytorch fp32, cudnn benchmark" 90 "${pytorch[@]}" "${shape[@]}" --cudnn-benchmark
+step "pytorch fp16 autocast, cudnn benchmark" 90 "${pytorch[@]}" "${shape[@]}" --cudnn-benchmark --amp
 
-step "train Colin27Demo on cuda" 120 e2enet train .gpu/demo --model models/demo/colin27.e2e --out /tmp/run-demo --device cuda \
-  --epochs 2 --iterations 50 --workers 8 --validation-iterations 5 --no-final-validation
-step "predict on cuda" 60 e2enet predict --run /tmp/run-demo --input .gpu/demo/imagesTs --output /tmp/pred-demo --device cuda
-step "evaluate" 30 e2enet evaluate --pred /tmp/pred-demo --ref .gpu/demo/labelsTs
-step "train AmosCt (full width, 64x160x160) on cuda" 150 e2enet train .gpu/demo --model models/amos-ct.e2e:AmosCt --out /tmp/run-amos \
+step "train AmosCt (full width, 64x160x160) on cuda" 150 "${e2enet[@]}" train .gpu/demo --model models/amos-ct.e2e:AmosCt --out /tmp/run-amos \
   --device cuda --set classes=4 --set "labels=[background, cerebellum, thalamus, basal_ganglia]" \
   --epochs 1 --iterations 40 --workers 12 --validation-iterations 2 --no-final-validation
+step "train Colin27Demo on cuda" 120 "${e2enet[@]}" train .gpu/demo --model models/demo/colin27.e2e --out /tmp/run-demo --device cuda \
+  --epochs 2 --iterations 50 --workers 8 --validation-iterations 5 --no-final-validation
+step "predict on cuda" 60 "${e2enet[@]}" predict --run /tmp/run-demo --input .gpu/demo/imagesTs --output /tmp/pred-demo --device cuda
+step "evaluate" 30 "${e2enet[@]}" evaluate --pred /tmp/pred-demo --ref .gpu/demo/labelsTs
 grep -h "s/it" /tmp/run-amos/train.log 2>/dev/null | tail -3
 cp /tmp/run-amos/metrics.csv "$OUT/amos-metrics.csv" 2>/dev/null
 cp /tmp/run-demo/plots/progress.png "$OUT/demo-progress.png" 2>/dev/null

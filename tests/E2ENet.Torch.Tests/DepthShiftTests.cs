@@ -63,7 +63,7 @@ namespace E2ENet.Torch.Tests
             float[] upstream = values.Select(_ => (float)generator.NextDouble() - 0.5f).ToArray();
             long[] shape = { batch, channels, depth, height, width };
 
-            foreach (Func<Tensor, IReadOnlyList<int>, Tensor> shift in new Func<Tensor, IReadOnlyList<int>, Tensor>[] { DepthShift.Apply, DepthShift.ApplyComposed })
+            foreach (Func<Tensor, IReadOnlyList<int>, Tensor> shift in new Func<Tensor, IReadOnlyList<int>, Tensor>[] { DepthShift.Apply, DepthShift.ApplyNode, DepthShift.ApplyComposed })
             {
                 Tensor input = tensor(values, shape).requires_grad_(true);
                 Tensor output = shift(input, offsets);

@@ -107,7 +107,7 @@ namespace E2ENet.Torch.Tests
 
             (exit, stdout, stderr) = Run("bench", "shift", "--shape", "1,5,4,8,8", "--groups", "5", "--repeat", "1");
             Assert.True(exit == 0, stderr);
-            Assert.Contains("result: composed/node forward", stdout);
+            Assert.Matches(@"result: node/network forward [0-9.]+x, forward\+backward [0-9.]+x; composed/network forward [0-9.]+x, forward\+backward [0-9.]+x", stdout);
 
             (exit, _, stderr) = Run("bench", "forward", "--model", Golden.ModelFile("tiny_s3_dense"), "--patch", "30,32,64");
             Assert.Equal(1, exit);

@@ -13,12 +13,17 @@ namespace E2ENet.Torch.Modules
     /// With C = 4 and S = 3 there are two chunks of 2 (fewer chunks than offsets); a 1-channel input is one chunk, shifted
     /// whole by offsets[0]. No wrap-around. Input and output are (B, C, D, H, W).
     /// <para>
-    /// Cost: one write of the output (each chunk's valid slices are copied once and only its |offset| boundary slices are
-    /// zeroed). When autograd records, the shift is one custom autograd node whose backward is the opposite shift of the
-    /// gradient (again one write), instead of the per-chunk nodes that composing it from standard operations records
-    /// (<see cref="ApplyComposed"/>: narrow, pad, cat; in backward each chunk's narrow makes a full-size gradient, and the
-    /// zeros-then-slice-copy form clones the whole gradient per chunk). <c>e2enet bench shift</c> compares them (about 2x,
-    /// docs/benchmarks.md).
+    /// Cost. Without autograd (inference): one write of the output (each chunk's valid slices are copied once and only its
+    /// |offset| boundary slices are zeroed). When autograd records: per chunk a view of the input (<c>split</c> along
+    /// channels, <c>narrow</c> along depth), a constant <c>pad</c>, then one <c>cat</c>; none of these nodes saves a tensor,
+    /// and the backward is a slice per chunk and one <c>cat</c> of the chunk gradients.
+    /// </para>
+    /// <para>
+    /// Not a TorchSharp custom autograd node (<see cref="ApplyNode"/>), although its own backward is cheaper: TorchSharp 0.107
+    /// keeps an uninitialised <c>empty_like</c> of the output for each such node's lifetime and leaves the tensors its
+    /// backward creates to the finalizer. Measured (docs/benchmarks.md): 58% more allocated memory in a whole network's
+    /// forward+backward on the CPU, and an out-of-memory on an 80 GB H100 at the AMOS patch (batch 2, 64x160x160) where
+    /// PyTorch's network peaks at 25.6 GiB. <c>e2enet bench shift</c> compares the forms on the shift alone.
     /// </para>
     /// </summary>
     public static class DepthShift
@@ -34,8 +39,46 @@ namespace E2ENet.Torch.Modules
             Validate(input, offsets);
             if (IsIdentity(offsets)) return input.alias();
             int[] copy = ToArray(offsets);
-            if (input.requires_grad && is_grad_enabled()) return DepthShiftFunction.apply(input, copy);
+            if (input.requires_grad && is_grad_enabled()) return ApplySplit(input, copy);
             return Shift(input, copy);
+        }
+
+        /// <summary>The shift as one TorchSharp custom autograd node (its backward is the opposite shift); see the class remarks for why the network does not use it.</summary>
+        public static Tensor ApplyNode(Tensor input, IReadOnlyList<int> offsets)
+        {
+            Validate(input, offsets);
+            return DepthShiftFunction.apply(input, ToArray(offsets));
+        }
+
+        /// <summary>The differentiable form the network records: split along channels, narrow + pad per chunk, one cat.</summary>
+        private static Tensor ApplySplit(Tensor input, int[] offsets)
+        {
+            long depth = input.shape[2];
+            var chunks = new List<(long Start, long Count, int Offset)>(Chunks(input.shape[1], offsets));
+            Tensor[] views = input.split(chunks.ConvertAll(c => c.Count).ToArray(), 1);
+            var parts = new List<Tensor>(views.Length);
+            try
+            {
+                for (int k = 0; k < views.Length; k++)
+                {
+                    int offset = chunks[k].Offset;
+                    long magnitude = Math.Min(Math.Abs(offset), depth);
+                    if (magnitude == 0)
+                    {
+                        parts.Add(views[k].alias());
+                        continue;
+                    }
+                    using Tensor kept = views[k].narrow(2, offset > 0 ? 0 : magnitude, depth - magnitude);
+                    // pad = (W left, W right, H left, H right, D front, D back)
+                    parts.Add(nn.functional.pad(kept, new long[] { 0, 0, 0, 0, offset > 0 ? magnitude : 0, offset < 0 ? magnitude : 0 }));
+                }
+                return parts.Count == 1 ? parts[0].alias() : cat(parts, 1);
+            }
+            finally
+            {
+                foreach (Tensor part in parts) part.Dispose();
+                foreach (Tensor view in views) view.Dispose();
+            }
         }
 
         /// <summary>
