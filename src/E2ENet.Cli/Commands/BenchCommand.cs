@@ -15,7 +15,7 @@ namespace E2ENet.Cli.Commands
     /// <summary>
     /// <c>e2enet bench forward --model FILE.e2e[:Model] --patch D,H,W [--batch N] [--threads N] [--set ...]</c>: times inference
     /// (eval, no grad) and a forward+backward with deep supervision, medians after warm-up, with peak memory.
-    /// <c>e2enet bench shift</c>: the depth shift's own autograd node against the same shift composed of standard operations.
+    /// <c>e2enet bench shift</c>: the depth shift as the network runs it, as a TorchSharp custom autograd node, and as narrow/pad/cat.
     /// Plain lines only; the last line (<c>result: ...</c>) is for scripts (benchmarks/forward_vs_pytorch.sh).
     /// </summary>
     public static class BenchCommand
@@ -56,7 +56,7 @@ namespace E2ENet.Cli.Commands
             var groups = new Option<int>("--groups") { Description = "Shift groups S (odd; default 3).", DefaultValueFactory = _ => 3 };
             var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads." };
             var repeat = new Option<int>("--repeat") { Description = "Timed runs (default 7).", DefaultValueFactory = _ => 7 };
-            var command = new Command("shift", "Time the depth shift (forward, forward+backward): its own autograd node against the shift composed of narrow/pad/cat.")
+            var command = new Command("shift", "Time the depth shift (forward, forward+backward): the form the network runs, a TorchSharp custom autograd node, and narrow/pad/cat.")
             {
                 shape, groups, threads, repeat,
             };
