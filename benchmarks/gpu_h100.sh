@@ -7,7 +7,8 @@
 #   rm -f .gpu/app/onnxruntime.dll .gpu/app/libonnxruntime.so .gpu/app/*.pdb .gpu/app/*.xml   # ONNX Runtime is not used here
 #   cp src/E2ENet.Cli/bin/Release/net10.0/lib{SkiaSharp,HarfBuzzSharp}.so .gpu/app/          # PNG plots
 #   e2enet dataset make-demo .gpu/demo                             # the Colin27 demo dataset (6 MB)
-# then run there:  bash benchmarks/gpu_h100.sh   (OUT=folder for the logs; default /tmp/gpu-out)
+# then run there:  bash benchmarks/gpu_h100.sh [all|inference]   (OUT=folder for the logs; default /tmp/gpu-out)
+# `inference` runs only the batch-1 comparisons (64x160x160 and 128x128x128, E2ENET.md's inference rows).
 #
 # In this order (the first steps matter most): the AMOS configuration's forward and forward+backward at batch 2,
 # 64x160x160, e2enet (TorchSharp) against the same network in PyTorch (benchmarks/e2enet_pytorch.py) on the same GPU,
@@ -31,6 +32,19 @@ step() { # step NAME SECONDS COMMAND...: runs with a time limit, keeps the summa
 e2enet=(bash .gpu/run-on-device.sh e2enet.dll)   # arrays, not functions: `timeout` runs programs
 pytorch=(python3 benchmarks/e2enet_pytorch.py --bench --device cuda)
 shape=(--patch 64,160,160 --batch 2 --warmup 3 --repeat 7)
+
+if [ "${1:-all}" = inference ]; then
+  for patch in 64,160,160 128,128,128; do
+    one=(--patch "$patch" --batch 1 --warmup 3 --repeat 7)
+    step "e2enet b1 $patch fp32, cudnn benchmark" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${one[@]}" --device cuda --cudnn-benchmark
+    step "pytorch b1 $patch fp32, cudnn benchmark" 90 "${pytorch[@]}" "${one[@]}" --cudnn-benchmark
+    step "pytorch b1 $patch fp16 autocast, cudnn benchmark" 90 "${pytorch[@]}" "${one[@]}" --cudnn-benchmark --amp
+  done
+  step "e2enet b1 64,160,160 fp32" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt --patch 64,160,160 --batch 1 --warmup 3 --repeat 7 --device cuda
+  step "pytorch b1 64,160,160 fp32" 90 "${pytorch[@]}" --patch 64,160,160 --batch 1 --warmup 3 --repeat 7
+  echo "== $(date +%T) done"
+  exit 0
+fi
 
 step "e2enet fp32" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${shape[@]}" --device cuda
 step "pytorch fp32" 90 "${pytorch[@]}" "${shape[@]}"
