@@ -54,23 +54,24 @@ namespace E2ENet.Generators.Parsing
         {
             var diagnostics = new List<DiagnosticInfo>();
             var sources = new List<SourceFile>();
-            var lineMaps = new Dictionary<string, LineMap>(StringComparer.Ordinal);
+            var files = new Dictionary<string, SourceFile>(StringComparer.Ordinal);
             foreach (E2ESourceText file in set)
             {
                 if (file.Text == null)
                 {
                     FrontEndDiagnostic unreadable = DiagnosticDescriptors.FileNotReadable.Create(SourceLocation.None(file.Path), file.Path, "the compiler could not read it");
-                    diagnostics.Add(Convert(unreadable, lineMaps));
+                    diagnostics.Add(Convert(unreadable, files));
                     continue;
                 }
-                sources.Add(new SourceFile(file.Path, file.Text));
-                lineMaps[file.Path] = new LineMap(file.Text);
+                var source = new SourceFile(file.Path, file.Text);
+                sources.Add(source);
+                files[file.Path] = source;
             }
             cancellationToken.ThrowIfCancellationRequested();
 
             E2ECompilation compilation = compile(sources);
             cancellationToken.ThrowIfCancellationRequested();
-            diagnostics.AddRange(compilation.Diagnostics.Select(d => Convert(d, lineMaps)));
+            diagnostics.AddRange(compilation.Diagnostics.Select(d => Convert(d, files)));
 
             var models = new List<ModelToGenerate>();
             var taken = new Dictionary<string, CompiledModel>(StringComparer.Ordinal);
@@ -84,7 +85,7 @@ namespace E2ENet.Generators.Parsing
                 if (taken.TryGetValue(fullName, out CompiledModel? first))
                 {
                     FrontEndDiagnostic collision = DiagnosticDescriptors.GeneratedNameCollision.Create(model.Location, model.Name, fullName, first.Name, first.Location.ToString());
-                    diagnostics.Add(Convert(collision, lineMaps));
+                    diagnostics.Add(Convert(collision, files));
                     continue;
                 }
                 taken[fullName] = model;
@@ -111,7 +112,7 @@ namespace E2ENet.Generators.Parsing
         private static string ClassName(CompiledModel model)
             => string.Equals(model.Settings["codegen.class"].SetBy, model.Name, StringComparison.Ordinal) ? model.Spec!.Codegen.ClassName : model.Name;
 
-        private static DiagnosticInfo Convert(FrontEndDiagnostic diagnostic, Dictionary<string, LineMap> lineMaps)
+        private static DiagnosticInfo Convert(FrontEndDiagnostic diagnostic, Dictionary<string, SourceFile> files)
         {
             SourceLocation at = diagnostic.Location;
             RoslynSeverity severity = diagnostic.Severity switch
@@ -120,11 +121,12 @@ namespace E2ENet.Generators.Parsing
                 FrontEndSeverity.Warning => RoslynSeverity.Warning,
                 _ => RoslynSeverity.Info,
             };
-            if (!at.HasPosition || !lineMaps.TryGetValue(at.File, out LineMap? map))
+            if (!at.HasPosition || !files.TryGetValue(at.File, out SourceFile? source))
             {
                 return new DiagnosticInfo(diagnostic.Id, severity, diagnostic.Message, string.IsNullOrEmpty(at.File) ? null : at.File, default, default);
             }
-            Microsoft.CodeAnalysis.Text.TextSpan span = map.Span(at.Line, at.Column, at.EndLine, at.EndColumn);
+            int start = source.Offset(at.Line, at.Column);
+            var span = Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, Math.Max(start, source.Offset(at.EndLine, at.EndColumn)));
             var lines = new LinePositionSpan(
                 new LinePosition(at.Line - 1, Math.Max(0, at.Column - 1)),
                 new LinePosition(Math.Max(at.Line, at.EndLine) - 1, Math.Max(0, at.EndColumn - 1)));

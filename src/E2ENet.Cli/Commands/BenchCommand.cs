@@ -69,10 +69,14 @@ namespace E2ENet.Cli.Commands
             string deviceName = "cpu", bool cudnnBenchmark = false)
         {
             if (deviceName != "cpu" && deviceName != "cuda") return context.UsageError("bench forward", $"--device '{deviceName}': use cpu or cuda");
-            if (deviceName == "cuda" && !cuda.is_available())
+            Device device;
+            try
             {
-                context.Error.WriteLine(new E2ENet.Training.TrainingException(E2ENet.Training.TrainingErrors.DeviceUnavailable, null,
-                    "--device cuda: no CUDA device is available to TorchSharp here (this build uses the CPU libtorch unless built with -p:E2ENetTorchDevice=cuda, or run against a CUDA libtorch); use --device cpu").ToString());
+                device = E2ENet.Training.Runs.Trainer.ResolveDevice(deviceName);
+            }
+            catch (E2ENet.Training.TrainingException e)
+            {
+                context.Error.WriteLine(e.ToString());
                 return ExitCodes.Errors;
             }
             if (cudnnBenchmark && deviceName != "cuda") return context.UsageError("bench forward", "--cudnn-benchmark needs --device cuda");
@@ -81,8 +85,7 @@ namespace E2ENet.Cli.Commands
                 context.Error.WriteLine("note: this libtorch does not export cuDNN's benchmark switch; timing with cuDNN's default algorithm choice");
                 cudnnBenchmark = false;
             }
-            Device device = deviceName == "cuda" ? CUDA : CPU;
-            Action synchronize = deviceName == "cuda" ? () => cuda.synchronize(device) : () => { };
+            Action synchronize = device.type == DeviceType.CUDA ? () => cuda.synchronize(device) : () => { };
             long[]? patch = ParseSizes(patchText, 3);
             if (patch == null) return context.UsageError("bench forward", $"--patch '{patchText}' is not D,H,W (three positive integers, e.g. 32,64,64)");
             if (batch < 1 || warmup < 0 || repeat < 1 || threads < 0) return context.UsageError("bench forward", "--batch and --repeat must be at least 1, --warmup and --threads at least 0");

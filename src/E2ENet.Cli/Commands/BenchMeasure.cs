@@ -14,17 +14,10 @@ namespace E2ENet.Cli.Commands
         public sealed record Result(string Name, double[] Milliseconds, double[] CpuMilliseconds, long BaselineBytes, long PeakBytes)
         {
             /// <summary>The median time.</summary>
-            public double Median => MedianOf(Milliseconds);
+            public double Median => E2ENet.Data.Preprocessing.Statistics.Median(Milliseconds);
 
             /// <summary>The median CPU time of the process (all threads) per run: less sensitive than wall time to other work on the machine.</summary>
-            public double CpuMedian => MedianOf(CpuMilliseconds);
-
-            private static double MedianOf(double[] values)
-            {
-                double[] sorted = values.OrderBy(m => m).ToArray();
-                int n = sorted.Length;
-                return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-            }
+            public double CpuMedian => E2ENet.Data.Preprocessing.Statistics.Median(CpuMilliseconds);
         }
 
         /// <summary>Runs <paramref name="step"/> <paramref name="warmup"/> times untimed, then <paramref name="repeat"/> times timed.</summary>

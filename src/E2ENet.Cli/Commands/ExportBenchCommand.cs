@@ -7,6 +7,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using E2ENet.Compiler.Semantics;
+using E2ENet.Data.Preprocessing;
 using E2ENet.Onnx.Diagnostics;
 using E2ENet.Onnx.Export;
 using E2ENet.Onnx.Reporting;
@@ -265,15 +266,9 @@ namespace E2ENet.Cli.Commands
 
             public List<double> CpuTimes { get; } = new List<double>();
 
-            public double CpuMedian => MedianOf(CpuTimes);
+            public double CpuMedian => Statistics.Median(CpuTimes);
 
-            public double Median => MedianOf(Times);
-
-            private static double MedianOf(List<double> values)
-            {
-                var sorted = values.OrderBy(t => t).ToList();
-                return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-            }
+            public double Median => Statistics.Median(Times);
 
             public void Run(float[] input, long[] shape) => _run(input, shape);
 

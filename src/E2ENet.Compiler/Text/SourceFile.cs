@@ -99,6 +99,16 @@ namespace E2ENet.Compiler.Text
             return (index + 1, offset - _lineStarts[index] + 1);
         }
 
+        /// <summary>The character offset of a 1-based line and column (the inverse of <see cref="LineColumn"/>), clamped to the text.</summary>
+        public int Offset(int line, int column)
+        {
+            if (line < 1) return 0;
+            if (line > _lineStarts.Length) return Text.Length;
+            int start = _lineStarts[line - 1];
+            int end = line < _lineStarts.Length ? _lineStarts[line] : Text.Length;
+            return Math.Max(start, Math.Min(end, start + Math.Max(0, column - 1)));
+        }
+
         /// <summary>The location of <paramref name="span"/> in this file.</summary>
         public SourceLocation Location(TextSpan span)
         {

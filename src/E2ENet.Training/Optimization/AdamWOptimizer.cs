@@ -13,16 +13,15 @@ namespace E2ENet.Training.Optimization
     ///   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
     /// </code>
     /// </summary>
-    public sealed class AdamWOptimizer : IParameterOptimizer
+    public sealed class AdamWOptimizer : ParameterOptimizer
     {
-        private readonly IReadOnlyList<(string Name, Tensor Parameter)> _parameters;
         private readonly Dictionary<string, Tensor> _first = new Dictionary<string, Tensor>();
         private readonly Dictionary<string, Tensor> _second = new Dictionary<string, Tensor>();
 
         /// <summary>Creates the optimizer.</summary>
         public AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> parameters, double beta1, double beta2, double eps, double weightDecay)
+            : base(parameters)
         {
-            _parameters = parameters.ToList();
             Beta1 = beta1;
             Beta2 = beta2;
             Eps = eps;
@@ -42,10 +41,7 @@ namespace E2ENet.Training.Optimization
         public double WeightDecay { get; }
 
         /// <inheritdoc />
-        public long Steps { get; set; }
-
-        /// <inheritdoc />
-        public void Step(double learningRate)
+        public override void Step(double learningRate)
         {
             Steps++;
             double correction1 = 1 - Math.Pow(Beta1, Steps);
@@ -55,7 +51,7 @@ namespace E2ENet.Training.Optimization
             using Scalar shrink = TorchScalars.Of(1 - learningRate * WeightDecay), beta1 = TorchScalars.Of(Beta1), oneMinusBeta1 = TorchScalars.Of(1 - Beta1);
             using Scalar beta2 = TorchScalars.Of(Beta2), oneMinusBeta2 = TorchScalars.Of(1 - Beta2), correction = TorchScalars.Of(correction2);
             using Scalar eps = TorchScalars.Of(Eps), step = TorchScalars.Of(-learningRate / correction1);
-            foreach (var (name, parameter) in _parameters)
+            foreach (var (name, parameter) in Parameters)
             {
                 Tensor? grad = parameter.grad;
                 if (grad is null) continue;
@@ -79,50 +75,25 @@ namespace E2ENet.Training.Optimization
         }
 
         /// <inheritdoc />
-        public void ZeroGrad()
-        {
-            foreach (var (_, parameter) in _parameters)
-            {
-                Tensor? grad = parameter.grad;
-                if (grad is not null)
-                {
-                    grad.Dispose();
-                    parameter.grad = null;
-                }
-            }
-        }
-
-        /// <inheritdoc />
-        public IEnumerable<Tensor> StateOf(string name)
+        public override IEnumerable<Tensor> StateOf(string name)
         {
             if (_first.TryGetValue(name, out Tensor? m)) yield return m;
             if (_second.TryGetValue(name, out Tensor? v)) yield return v;
         }
 
         /// <inheritdoc />
-        public IReadOnlyDictionary<string, Tensor> ExportState()
+        public override IReadOnlyDictionary<string, Tensor> ExportState()
             => _first.Select(p => ("exp_avg." + p.Key, p.Value)).Concat(_second.Select(p => ("exp_avg_sq." + p.Key, p.Value)))
                 .ToDictionary(p => p.Item1, p => p.Item2);
 
         /// <inheritdoc />
-        public void ImportState(IReadOnlyDictionary<string, Tensor> state)
+        public override void ImportState(IReadOnlyDictionary<string, Tensor> state)
         {
-            foreach (var (name, parameter) in _parameters)
+            foreach (var (name, parameter) in Parameters)
             {
-                Load(state, "exp_avg." + name, parameter, _first, name);
-                Load(state, "exp_avg_sq." + name, parameter, _second, name);
+                RestoreBuffer(state, "exp_avg." + name, name, parameter, _first);
+                RestoreBuffer(state, "exp_avg_sq." + name, name, parameter, _second);
             }
-        }
-
-        private static void Load(IReadOnlyDictionary<string, Tensor> state, string key, Tensor parameter, Dictionary<string, Tensor> target, string name)
-        {
-            if (!state.TryGetValue(key, out Tensor? saved)) return;
-            if (!saved.shape.SequenceEqual(parameter.shape))
-            {
-                throw new InvalidOperationException($"saved {key} is [{string.Join(", ", saved.shape)}], the parameter is [{string.Join(", ", parameter.shape)}]");
-            }
-            if (target.TryGetValue(name, out Tensor? old)) old.Dispose();
-            target[name] = saved.to(parameter.dtype, parameter.device).clone().DetachFromDisposeScope();
         }
     }
 }

@@ -14,15 +14,14 @@ namespace E2ENet.Training.Optimization
     /// </code>
     /// Its momentum buffers are named after the parameters, so that DSFF masks them after every step.
     /// </summary>
-    public sealed class SgdOptimizer : IParameterOptimizer
+    public sealed class SgdOptimizer : ParameterOptimizer
     {
-        private readonly IReadOnlyList<(string Name, Tensor Parameter)> _parameters;
         private readonly Dictionary<string, Tensor> _momentum = new Dictionary<string, Tensor>();
 
         /// <summary>Creates the optimizer.</summary>
         public SgdOptimizer(IEnumerable<(string Name, Tensor Parameter)> parameters, double momentum, bool nesterov, double weightDecay)
+            : base(parameters)
         {
-            _parameters = parameters.ToList();
             Momentum = momentum;
             Nesterov = nesterov;
             WeightDecay = weightDecay;
@@ -38,15 +37,12 @@ namespace E2ENet.Training.Optimization
         public double WeightDecay { get; }
 
         /// <inheritdoc />
-        public long Steps { get; set; }
-
-        /// <inheritdoc />
-        public void Step(double learningRate)
+        public override void Step(double learningRate)
         {
             using var _ = no_grad();
             // Numbers enter as Scalars held by using variables: see TorchScalars.
             using Scalar decay = TorchScalars.Of(WeightDecay), momentum = TorchScalars.Of(Momentum), step = TorchScalars.Of(-learningRate);
-            foreach (var (name, parameter) in _parameters)
+            foreach (var (name, parameter) in Parameters)
             {
                 Tensor? grad = parameter.grad;
                 if (grad is null) continue;
@@ -71,41 +67,18 @@ namespace E2ENet.Training.Optimization
         }
 
         /// <inheritdoc />
-        public void ZeroGrad()
-        {
-            foreach (var (_, parameter) in _parameters)
-            {
-                Tensor? grad = parameter.grad;
-                if (grad is not null)
-                {
-                    grad.Dispose();
-                    parameter.grad = null;
-                }
-            }
-        }
-
-        /// <inheritdoc />
-        public IEnumerable<Tensor> StateOf(string name)
+        public override IEnumerable<Tensor> StateOf(string name)
         {
             if (_momentum.TryGetValue(name, out Tensor? buffer)) yield return buffer;
         }
 
         /// <inheritdoc />
-        public IReadOnlyDictionary<string, Tensor> ExportState() => _momentum.ToDictionary(p => "momentum." + p.Key, p => p.Value);
+        public override IReadOnlyDictionary<string, Tensor> ExportState() => _momentum.ToDictionary(p => "momentum." + p.Key, p => p.Value);
 
         /// <inheritdoc />
-        public void ImportState(IReadOnlyDictionary<string, Tensor> state)
+        public override void ImportState(IReadOnlyDictionary<string, Tensor> state)
         {
-            foreach (var (name, parameter) in _parameters)
-            {
-                if (!state.TryGetValue("momentum." + name, out Tensor? saved)) continue;
-                if (!saved.shape.SequenceEqual(parameter.shape))
-                {
-                    throw new InvalidOperationException($"saved momentum of {name} is [{string.Join(", ", saved.shape)}], the parameter is [{string.Join(", ", parameter.shape)}]");
-                }
-                if (_momentum.TryGetValue(name, out Tensor? old)) old.Dispose();
-                _momentum[name] = saved.to(parameter.dtype, parameter.device).clone().DetachFromDisposeScope();
-            }
+            foreach (var (name, parameter) in Parameters) RestoreBuffer(state, "momentum." + name, name, parameter, _momentum);
         }
     }
 }

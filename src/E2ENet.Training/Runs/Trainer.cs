@@ -67,7 +67,7 @@ namespace E2ENet.Training.Runs
             ModelSpec spec = model.Spec!;
             NetworkIr ir = model.Network!;
             TrainingSpec recipe = spec.Training;
-            Device device = ResolveDevice();
+            Device device = ResolveDevice(_options.Device);
             CheckOptions(recipe);
 
             Directory.CreateDirectory(_run.Folder);
@@ -392,9 +392,10 @@ namespace E2ENet.Training.Runs
             }
         }
 
-        private Device ResolveDevice()
+        /// <summary>The device named by <c>--device</c> (cpu or cuda); E2E5006 when CUDA is asked for but TorchSharp has none.</summary>
+        public static Device ResolveDevice(string name)
         {
-            switch (_options.Device)
+            switch (name)
             {
                 case "cpu":
                     return CPU;
@@ -406,7 +407,7 @@ namespace E2ENet.Training.Runs
                     }
                     return CUDA;
                 default:
-                    throw new TrainingException(TrainingErrors.BadOption, null, $"--device {_options.Device}: use cpu or cuda");
+                    throw new TrainingException(TrainingErrors.BadOption, null, $"--device {name}: use cpu or cuda");
             }
         }
 
