@@ -55,8 +55,16 @@ namespace E2ENet.Cli
                 error.WriteLine("e2enet: error: no command given. Start with 'e2enet quickstart', or see 'e2enet --help'.");
                 return ExitCodes.Usage;
             }
-            var configuration = new InvocationConfiguration { Output = output, Error = error };
-            return parse.Invoke(configuration);
+            // Exceptions reach LastResort (one located line) instead of System.CommandLine's handler (a stack trace).
+            var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+            try
+            {
+                return parse.Invoke(configuration);
+            }
+            catch (Exception e)
+            {
+                return LastResort.Report(error, "e2enet" + (parse.CommandResult.Command == root ? "" : " " + CommandPath(parse.CommandResult)), e);
+            }
         }
 
         private static IEnumerable<Command> Commands(CliContext context)
@@ -65,11 +73,19 @@ namespace E2ENet.Cli
             yield return CheckCommand.Create(context);
             yield return ForwardCommand.Create(context);
             yield return BenchCommand.Create(context);
+            yield return VerifyCommand.Create(context);
             yield return DatasetCommand.Create(context);
             yield return EvaluateCommand.Create(context);
             yield return TrainCommand.Create(context);
             yield return ExportCommand.Create(context);
             yield return PredictCommand.Create(context);
+        }
+
+        private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+        {
+            var names = new List<string>();
+            for (System.CommandLine.Parsing.SymbolResult? r = result; r is System.CommandLine.Parsing.CommandResult c && c.Parent != null; r = r.Parent) names.Insert(0, ((System.CommandLine.Parsing.CommandResult)r).Command.Name);
+            return string.Join(" ", names);
         }
 
         /// <summary>Arguments that look like options but were not recognised (System.CommandLine takes them as values).</summary>

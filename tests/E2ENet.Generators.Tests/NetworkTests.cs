@@ -140,6 +140,23 @@ namespace E2ENet.Generators.Tests
             module.Dispose();
         }
 
+        public static IEnumerable<object[]> BatchModels()
+            => SmallModels().Concat(new[] { new object[] { "Colin27Demo" } });
+
+        [Theory]
+        [MemberData(nameof(BatchModels))]
+        public void A_batch_of_3_gives_the_outputs_and_gradients_of_3_single_samples(string model)
+        {
+            // The generated classes run the same modules as the run-time network: a batch must not differ from its samples
+            // (libtorch's AVX2/AVX-512 oneDNN kernels broke this on an AMD EPYC; see E2ENet.Torch.Devices.CpuKernels).
+            NetworkIr ir = GeneratedModels.Ir(model);
+            random.manual_seed(11);
+            using nn.Module<Tensor, Tensor> module = GeneratedModels.Create(model);
+            E2ENet.Torch.Diagnostics.FiniteChecks.Register(module);
+            var report = E2ENet.Torch.Diagnostics.BatchConsistency.Measure(module, ir.Spec.Input.Channels, ir.Spec.Input.Patch, batch: 3);
+            Assert.True(report.Passed(), report.ToString());
+        }
+
         [Fact]
         public void The_inference_output_equals_the_first_deep_supervision_head()
         {

@@ -26,11 +26,11 @@ namespace E2ENet.Generators.Emitting
             {
                 writer.Line();
                 writer.Doc("<summary><c>" + group.Field + "</c>: the transposed convolutions that upsample the coarser input of nodes " + string.Join(", ", group.Nodes.Select(n => n.Id)) + ".</summary>");
-                writer.Line("private readonly " + Types.ModuleList(Types.ConvTranspose3d) + " " + group.Field + ";");
+                writer.Line("private readonly " + Types.ModuleList(Types.UpConvolution) + " " + group.Field + ";");
             }
             writer.Line();
             writer.Doc("<summary>The 1x1x1 heads on " + string.Join(", ", network.Heads.Select(h => h.On)) + " (<c>seg_outputs.0</c> to <c>.3</c>).</summary>");
-            writer.Line("private readonly " + Types.ModuleList(Types.Conv3d) + " seg_outputs;");
+            writer.Line("private readonly " + Types.ModuleList(Types.PointwiseConvolution) + " seg_outputs;");
         }
 
         /// <summary>The constructor: every module with its arguments spelled out, then registration in the authors' order.</summary>
@@ -79,8 +79,8 @@ namespace E2ENet.Generators.Emitting
             foreach (var group in UpGroups(network))
             {
                 writer.Line();
-                writer.Line("// " + group.Field + ": the upsampling of nodes " + string.Join(", ", group.Nodes.Select(n => n.Id)) + ", ConvTranspose3d with kernel = stride = the pool, no bias.");
-                writer.Line("this." + group.Field + " = " + Types.Nn + ".ModuleList<" + Types.ConvTranspose3d + ">(");
+                writer.Line("// " + group.Field + ": the upsampling of nodes " + string.Join(", ", group.Nodes.Select(n => n.Id)) + ", transposed convolutions with kernel = stride = the pool, no bias.");
+                writer.Line("this." + group.Field + " = " + Types.Nn + ".ModuleList<" + Types.UpConvolution + ">(");
                 writer.Indent();
                 for (int n = 0; n < group.Nodes.Count; n++)
                 {
@@ -93,7 +93,7 @@ namespace E2ENet.Generators.Emitting
 
             writer.Line();
             writer.Line("// Segmentation heads: 1x1x1 convolutions without bias.");
-            writer.Line("this.seg_outputs = " + Types.Nn + ".ModuleList<" + Types.Conv3d + ">(");
+            writer.Line("this.seg_outputs = " + Types.Nn + ".ModuleList<" + Types.PointwiseConvolution + ">(");
             writer.Indent();
             for (int k = 0; k < network.Heads.Count; k++)
             {
@@ -167,26 +167,14 @@ namespace E2ENet.Generators.Emitting
             writer.Line("return new " + Types.StackedConvBlocks + "(blocks);");
             writer.Close();
             writer.Line();
-            writer.Doc("<summary>A transposed convolution with kernel = stride = <paramref name=\"pool\"/>, no bias, He-initialised.</summary>");
-            writer.Open("private static " + Types.ConvTranspose3d + " Up(long inChannels, long outChannels, (long D, long H, long W) pool)");
-            writer.Line(Types.ConvTranspose3d + " up = " + Types.Nn + ".ConvTranspose3d(in_channels: inChannels, out_channels: outChannels, kernel_size: pool, stride: pool, bias: false);");
-            writer.Line("HeInit(up.weight!);");
-            writer.Line("return up;");
+            writer.Doc("<summary>A transposed convolution with kernel = stride = <paramref name=\"pool\"/> (PyTorch's <c>ConvTranspose3d</c>), no bias, He-initialised.</summary>");
+            writer.Open("private static " + Types.UpConvolution + " Up(long inChannels, long outChannels, (long D, long H, long W) pool)");
+            writer.Line("return new " + Types.UpConvolution + "(inChannels: inChannels, outChannels: outChannels, pool: pool, bias: false);");
             writer.Close();
             writer.Line();
-            writer.Doc("<summary>A 1x1x1 segmentation head without bias, He-initialised.</summary>");
-            writer.Open("private static " + Types.Conv3d + " Head(long inChannels, long classes)");
-            writer.Line(Types.Conv3d + " head = " + Types.Nn + ".Conv3d(in_channels: inChannels, out_channels: classes, kernel_size: (1L, 1L, 1L), stride: (1L, 1L, 1L), bias: false);");
-            writer.Line("HeInit(head.weight!);");
-            writer.Line("return head;");
-            writer.Close();
-            writer.Line();
-            writer.Doc("<summary>nnU-Net's initialisation: Kaiming normal with a = 0.01.</summary>");
-            writer.Open("private static void HeInit(" + Types.Tensor + " weight)");
-            writer.Line("using (" + Types.Torch + ".no_grad())");
-            writer.Open();
-            writer.Line(Types.Nn + ".init.kaiming_normal_(weight, a: 0.01);");
-            writer.Close();
+            writer.Doc("<summary>A 1x1x1 segmentation head (PyTorch's <c>Conv3d</c> with kernel 1) without bias, He-initialised.</summary>");
+            writer.Open("private static " + Types.PointwiseConvolution + " Head(long inChannels, long classes)");
+            writer.Line("return new " + Types.PointwiseConvolution + "(inChannels: inChannels, outChannels: classes, bias: false);");
             writer.Close();
         }
 

@@ -12,8 +12,8 @@ namespace E2ENet.Generators.Emitting
         public const string Nn = "global::TorchSharp.torch.nn";
         public const string Torch = "global::TorchSharp.torch";
         public const string Sequential = "global::TorchSharp.Modules.Sequential";
-        public const string Conv3d = "global::TorchSharp.Modules.Conv3d";
-        public const string ConvTranspose3d = "global::TorchSharp.Modules.ConvTranspose3d";
+        public const string UpConvolution = "global::E2ENet.Torch.Modules.UpConvolution";
+        public const string PointwiseConvolution = "global::E2ENet.Torch.Modules.PointwiseConvolution";
         public const string ConvBlock = "global::E2ENet.Torch.Modules.ConvBlock";
         public const string StackedConvBlocks = "global::E2ENet.Torch.Modules.StackedConvBlocks";
         public const string Network = "global::E2ENet.Torch.IE2ENetNetwork";

@@ -97,10 +97,10 @@ namespace E2ENet.Cli.Commands
             {
                 using E2ENetNetwork network = E2ENetNetwork.FromFile(file, name, all);
                 context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "model            {0} ({1}), {2:N0} parameters", network.ModelName, file, network.Network.Totals.DenseParameters));
-                context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "input            {0} x {1} x {2}x{3}x{4} float32, {5}, {6} threads, TorchSharp {7}",
+                context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "input            {0} x {1} x {2}x{3}x{4} float32, {5}, {6} threads, TorchSharp {7}, oneDNN CPU kernels up to {8}",
                     batch, network.InputChannels, patch[0], patch[1], patch[2],
                     deviceName == "cuda" ? "CUDA (TF32 convolutions " + (backends.cudnn.allow_tf32 ? "allowed" : "off") + ", cuDNN benchmark " + (cudnnBenchmark ? "on" : "off") + ")" : "CPU",
-                    get_num_threads(), typeof(TorchSharp.torch).Assembly.GetName().Version));
+                    get_num_threads(), typeof(TorchSharp.torch).Assembly.GetName().Version, E2ENet.Torch.Devices.CpuKernels.MaxIsa));
                 random.manual_seed(0);
                 network.to(device);
                 using Tensor input = randn(new[] { batch, network.InputChannels, patch[0], patch[1], patch[2] }, device: device);
@@ -175,7 +175,7 @@ namespace E2ENet.Cli.Commands
             return ExitCodes.Success;
         }
 
-        private static long[]? ParseSizes(string text, int count)
+        internal static long[]? ParseSizes(string text, int count)
         {
             string[] parts = text.Trim('[', ']', ' ').Split(new[] { ',', 'x' }, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length != count) return null;

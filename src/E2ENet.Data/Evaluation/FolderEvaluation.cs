@@ -10,8 +10,13 @@ namespace E2ENet.Data.Evaluation
     /// <summary>The metrics of one case.</summary>
     public sealed record CaseEvaluation(string Case, string Prediction, string Reference, IReadOnlyList<ClassMetrics> Classes);
 
-    /// <summary>Per-class means over the cases (NaN values skipped, as nnU-Net's nanmean), and how many cases counted.</summary>
-    public sealed record ClassSummary(int Label, double Dice, int DiceCases, double Hd95, int Hd95Cases, double SurfaceDice, int SurfaceDiceCases);
+    /// <summary>
+    /// Per-class means over the cases (undefined values skipped, as nnU-Net's nanmean; JSON null when no case counted), how
+    /// many cases counted and how many were skipped: Dice is skipped where prediction and reference are both empty; HD95
+    /// where either is (docs/data.md, "Metrics").
+    /// </summary>
+    public sealed record ClassSummary(int Label, double Dice, int DiceCases, double Hd95, int Hd95Cases, double SurfaceDice, int SurfaceDiceCases,
+        int DiceSkipped, int Hd95Skipped, int SurfaceDiceSkipped);
 
     /// <summary>The evaluation of a folder of predictions against a folder of references.</summary>
     public sealed record EvaluationReport(double ToleranceMm, IReadOnlyList<int> Labels, IReadOnlyList<CaseEvaluation> Cases, IReadOnlyList<ClassSummary> PerClass,
@@ -81,7 +86,8 @@ namespace E2ENet.Data.Evaluation
                 var (dice, diceCount) = NanMean(metrics.Select(m => m.Dice));
                 var (hd, hdCount) = NanMean(metrics.Select(m => m.Hd95));
                 var (nsd, nsdCount) = NanMean(metrics.Select(m => m.SurfaceDice));
-                return new ClassSummary(label, dice, diceCount, hd, hdCount, nsd, nsdCount);
+                return new ClassSummary(label, dice, diceCount, hd, hdCount, nsd, nsdCount,
+                    metrics.Count - diceCount, metrics.Count - hdCount, metrics.Count - nsdCount);
             }).ToList();
             return new EvaluationReport(toleranceMm, classes, results, perClass,
                 NanMean(perClass.Select(c => c.Dice)).Mean, NanMean(perClass.Select(c => c.Hd95)).Mean, NanMean(perClass.Select(c => c.SurfaceDice)).Mean);

@@ -11,8 +11,34 @@ namespace E2ENet.Data.Preprocessing
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             WriteIndented = true,
-            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new UndefinedAsNull() },
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new UndefinedAsNull(), new UndefinedFloatAsNull() },
         };
+
+        /// <summary>
+        /// Adds the converters that write NaN and infinities as null (JSON has no such numbers; System.Text.Json would throw) to
+        /// <paramref name="options"/>, for the JSON files other libraries write (the trainer's run and state files).
+        /// </summary>
+        public static JsonSerializerOptions WithUndefinedAsNull(JsonSerializerOptions options)
+        {
+            options.Converters.Add(new UndefinedAsNull());
+            options.Converters.Add(new UndefinedFloatAsNull());
+            return options;
+        }
+
+        /// <summary>Floats: as doubles.</summary>
+        private sealed class UndefinedFloatAsNull : JsonConverter<float>
+        {
+            public override float Read(ref Utf8JsonReader reader, System.Type typeToConvert, JsonSerializerOptions options)
+                => reader.TokenType == JsonTokenType.Null ? float.NaN : reader.GetSingle();
+
+            public override void Write(Utf8JsonWriter writer, float value, JsonSerializerOptions options)
+            {
+                if (float.IsFinite(value)) writer.WriteNumberValue(value);
+                else writer.WriteNullValue();
+            }
+
+            public override bool HandleNull => true;
+        }
 
         /// <summary>Doubles: NaN and infinities (undefined metrics) are written as null and read back as NaN.</summary>
         private sealed class UndefinedAsNull : JsonConverter<double>

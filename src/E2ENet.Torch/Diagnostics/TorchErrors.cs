@@ -26,6 +26,12 @@ namespace E2ENet.Torch.Diagnostics
         /// <summary>An input whose spatial size the pools do not divide.</summary>
         public static readonly TorchError InputNotDivisible = new TorchError("E2E3004", "Input size not divisible by the pools");
 
+        /// <summary>A layer produced NaN or infinity from finite input (only with <c>FiniteChecks</c> on: tests, training diagnosis).</summary>
+        public static readonly TorchError NonFiniteOutput = new TorchError("E2E3010", "Layer produced NaN or infinity");
+
+        /// <summary><c>e2enet verify</c>: a batch gives other results than its samples one by one (the machine computes the model wrong).</summary>
+        public static readonly TorchError BatchInconsistent = new TorchError("E2E3011", "Batch differs from its samples");
+
         // ---- E2E31xx: torch.save files ------------------------------------------------------------------------
 
         /// <summary>The file does not exist or cannot be read.</summary>
@@ -75,7 +81,7 @@ namespace E2ENet.Torch.Diagnostics
         /// <summary>Every error, in id order.</summary>
         public static IReadOnlyList<TorchError> All { get; } = new[]
         {
-            ModelNotBuilt, UnknownModel, InputShape, InputNotDivisible,
+            ModelNotBuilt, UnknownModel, InputShape, InputNotDivisible, NonFiniteOutput, BatchInconsistent,
             FileNotReadable, NotAnArchive, MissingRecord, TooLarge, MalformedPickle, UnsupportedOpcode, ForbiddenGlobal,
             BadTensor, UnsupportedDtype, NotAStateDict, MissingTensor, WriteFailed,
             StateDictMismatch, TooDenseForMask,

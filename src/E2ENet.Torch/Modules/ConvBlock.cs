@@ -1,3 +1,4 @@
+using E2ENet.Torch.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,6 +17,8 @@ namespace E2ENet.Torch.Modules
     {
         private readonly int[] _shift;
         private readonly double _negativeSlope;
+        private readonly long[] _stride;
+        private readonly long[] _padding;
 
         // Held for the module's lifetime: TorchSharp's leaky_relu(double) converts the slope to a temporary Scalar that a
         // garbage collection on another thread can finalize while libtorch still reads it (intermittent c10::Scalar errors).
@@ -41,7 +44,10 @@ namespace E2ENet.Torch.Modules
             (long D, long H, long W) padding, int[] shift, bool bias, double eps, bool affine, double negativeSlope)
             : base(nameof(ConvBlock))
         {
+            Convolutions.Prepare();
             _shift = (int[])shift.Clone();
+            _stride = new[] { stride.D, stride.H, stride.W };
+            _padding = new[] { padding.D, padding.H, padding.W };
             _negativeSlope = negativeSlope;
             _slope = negativeSlope.ToScalar();
             conv = nn.Conv3d(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: bias);
@@ -75,7 +81,8 @@ namespace E2ENet.Torch.Modules
         {
             using var scope = NewDisposeScope();
             Tensor shifted = DepthShift.IsIdentity(_shift) ? input : DepthShift.Apply(input, _shift);
-            Tensor output = instnorm.forward(conv.forward(shifted)).leaky_relu_(_slope);
+            Tensor output = instnorm.forward(Convolutions.Conv3d(shifted, conv.weight!, conv.bias, _stride, _padding)).leaky_relu_(_slope);
+            FiniteChecks.Check(this, input, output);
             return output.MoveToOuterDisposeScope();
         }
     }

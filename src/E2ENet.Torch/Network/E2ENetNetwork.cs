@@ -31,9 +31,9 @@ namespace E2ENet.Torch.Network
         private readonly NetworkIr _ir;
         private readonly nn.Module<Tensor, Tensor>[] _encoder;
         private readonly FusionStep[] _steps;
-        private readonly Conv3d[] _heads;
+        private readonly PointwiseConvolution[] _heads;
         private readonly Dictionary<string, ConvBlock> _blocks = new Dictionary<string, ConvBlock>(StringComparer.Ordinal);
-        private readonly Dictionary<string, ConvTranspose3d> _ups = new Dictionary<string, ConvTranspose3d>(StringComparer.Ordinal);
+        private readonly Dictionary<string, UpConvolution> _ups = new Dictionary<string, UpConvolution>(StringComparer.Ordinal);
 
         private E2ENetNetwork(NetworkIr ir)
             : base(ir.Spec.Name)
@@ -43,8 +43,8 @@ namespace E2ENet.Torch.Network
 
             // Fusion nodes: loc{z} lists hold node {i} as a sequence of one or two stacks ("0", "1").
             var loc = new Dictionary<int, List<(int Index, nn.Module<Tensor, Tensor> Module, FusionNodeIr Node)>>();
-            var up = new Dictionary<int, List<(int Index, ConvTranspose3d Module)>>();
-            var stepModules = new Dictionary<NodeId, (nn.Module<Tensor, Tensor> Fuse, ConvTranspose3d Up)>();
+            var up = new Dictionary<int, List<(int Index, UpConvolution Module)>>();
+            var stepModules = new Dictionary<NodeId, (nn.Module<Tensor, Tensor> Fuse, UpConvolution Up)>();
             foreach (FusionNodeIr node in ir.Fusion)
             {
                 (int z, int index) = ParseIndexed(node.Name, "loc");
@@ -56,8 +56,7 @@ namespace E2ENet.Torch.Network
                     stacks.Add((stack, new StackedConvBlocks(CreateBlock(block, spec))));
                 }
                 nn.Module<Tensor, Tensor> fuse = nn.Sequential(stacks.ToArray());
-                var transposed = nn.ConvTranspose3d(node.Up.InChannels, node.Up.OutChannels, ToTuple(node.Up.Kernel), stride: ToTuple(node.Up.Kernel), bias: false);
-                InitialiseHe(transposed.weight!);
+                var transposed = new UpConvolution(node.Up.InChannels, node.Up.OutChannels, ToTuple(node.Up.Kernel));
                 _ups[node.Up.Name] = transposed;
                 (int upZ, int upIndex) = ParseIndexed(node.Up.Name, "up");
                 Add(loc, z, (index, fuse, node));
@@ -92,21 +91,17 @@ namespace E2ENet.Torch.Network
                 register_module("up" + z.ToString(CultureInfo.InvariantCulture), nn.ModuleList(up[z].OrderBy(e => e.Index).Select(e => e.Module).ToArray()));
             }
 
-            _heads = ir.Heads.Select(head =>
-            {
-                var conv = nn.Conv3d(head.InChannels, head.Classes, 1, bias: false);
-                InitialiseHe(conv.weight!);
-                return conv;
-            }).ToArray();
+            _heads = ir.Heads.Select(head => new PointwiseConvolution(head.InChannels, head.Classes)).ToArray();
             register_module("seg_outputs", nn.ModuleList(_heads));
 
             _steps = ir.Fusion.Select(node =>
             {
-                (nn.Module<Tensor, Tensor> fuse, ConvTranspose3d transposed) = stepModules[node.Id];
+                (nn.Module<Tensor, Tensor> fuse, UpConvolution transposed) = stepModules[node.Id];
                 FusionInputIr? down = node.Inputs.FirstOrDefault(i => i.Kind == SourceKind.Down);
                 return new FusionStep(node.Id, new NodeId(node.Id.Level, node.Id.Stage - 1), new NodeId(node.Id.Level + 1, node.Id.Stage - 1),
                     down?.From, node.DownPool, transposed, fuse);
             }).ToArray();
+            FiniteChecks.Register(this);
         }
 
         /// <summary>The model's name in its .e2e file.</summary>
@@ -125,7 +120,7 @@ namespace E2ENet.Torch.Network
         public IReadOnlyDictionary<string, ConvBlock> Blocks => _blocks;
 
         /// <summary>Every transposed convolution by its state-dict prefix, e.g. <c>up0.4</c>.</summary>
-        public IReadOnlyDictionary<string, ConvTranspose3d> Ups => _ups;
+        public IReadOnlyDictionary<string, UpConvolution> Ups => _ups;
 
         /// <summary>Builds the network of an IR (<c>CompiledModel.Network</c> or <c>IrBuilder.Build(spec)</c>).</summary>
         public static E2ENetNetwork Create(NetworkIr network)
@@ -242,11 +237,6 @@ namespace E2ENet.Torch.Network
             return module;
         }
 
-        private static void InitialiseHe(Tensor weight)
-        {
-            using (no_grad()) nn.init.kaiming_normal_(weight, a: 0.01);
-        }
-
         private static (long, long, long) ToTuple(Int3 value) => (value.D, value.H, value.W);
 
         private static (int Z, int Index) ParseIndexed(string name, string prefix)
@@ -263,6 +253,6 @@ namespace E2ENet.Torch.Network
         }
 
         /// <summary>One fusion node's evaluation: its sources and modules.</summary>
-        private sealed record FusionStep(NodeId Id, NodeId Same, NodeId Coarser, NodeId? Finer, Int3? DownPool, ConvTranspose3d Up, nn.Module<Tensor, Tensor> Fuse);
+        private sealed record FusionStep(NodeId Id, NodeId Same, NodeId Coarser, NodeId? Finer, Int3? DownPool, UpConvolution Up, nn.Module<Tensor, Tensor> Fuse);
     }
 }

@@ -41,7 +41,7 @@ namespace E2ENet.Training.Runs
     /// </summary>
     public sealed class Trainer
     {
-        private static readonly JsonSerializerOptions Json = new JsonSerializerOptions { WriteIndented = true };
+        private static readonly JsonSerializerOptions Json = DataJson.WithUndefinedAsNull(new JsonSerializerOptions { WriteIndented = true });
 
         private bool _plotsFailed;
         private readonly TrainerOptions _options;
@@ -170,10 +170,21 @@ namespace E2ENet.Training.Runs
                         waiting.Start();
                         TrainingBatch batch = loader.Next(cancellation);
                         waiting.Stop();
-                        double value = Step(network, loss, optimizer, topology, batch, device, lr, recipe.Clip);
+                        double value;
+                        string? brokenLayer = null;
+                        try
+                        {
+                            value = Step(network, loss, optimizer, topology, batch, device, lr, recipe.Clip);
+                        }
+                        catch (E2ENet.Torch.Diagnostics.E2ENetTorchException e) when (e.Id == E2ENet.Torch.Diagnostics.TorchErrors.NonFiniteOutput.Id)
+                        {
+                            value = double.NaN; // layer checks were on (E2ENET_CHECK_FINITE=1) and caught it first
+                            brokenLayer = e.Detail;
+                        }
                         if (double.IsNaN(value) || double.IsInfinity(value))
                         {
-                            throw new TrainingException(TrainingErrors.Diverged, _run.Folder, $"the loss became {value} at epoch {epoch + 1}, iteration {i + 1}; "
+                            brokenLayer ??= LocateNonFinite(network, loss, batch, device);
+                            throw new TrainingException(TrainingErrors.Diverged, _run.Folder, $"the loss became {value} at epoch {epoch + 1}, iteration {i + 1} ({brokenLayer}); "
                                 + $"lower training.lr (now {recipe.LearningRate.ToString(CultureInfo.InvariantCulture)}) or the clipping norm, then --resume (the checkpoint of epoch {state.EpochsDone} is intact)");
                         }
                         lossSum += value;
@@ -259,6 +270,8 @@ namespace E2ENet.Training.Runs
             optimizer.ZeroGrad();
             Tensor[] outputs = network.ForwardDeepSupervision(input);
             Tensor value = loss.Compute(outputs, targets);
+            double result = value.item<float>();
+            if (!double.IsFinite(result)) return result; // no step: the weights stay as they were, for the diagnosis
             value.backward();
             if (clip is double norm)
             {
@@ -267,7 +280,29 @@ namespace E2ENet.Training.Runs
             optimizer.Step(lr);
             topology.ApplyToWeights();
             topology.ApplyTo(optimizer.StateOf);
-            return value.item<float>();
+            return result;
+        }
+
+        /// <summary>
+        /// Runs the batch whose loss was not finite again, with every layer checking its output (E2E3010), and says which layer
+        /// first produced NaN or infinity, or that the network's outputs were finite and the loss was not.
+        /// </summary>
+        private static string LocateNonFinite(E2ENetNetwork network, DeepSupervisionLoss loss, TrainingBatch batch, Device device)
+        {
+            using var scope = NewDisposeScope();
+            using var checks = E2ENet.Torch.Diagnostics.FiniteChecks.Enable();
+            using var noGrad = no_grad();
+            try
+            {
+                Tensor input = batch.ImageTensor(device);
+                if (!input.isfinite().all().item<bool>()) return "the input batch holds NaN or infinity: check the preprocessed data";
+                Tensor[] outputs = network.ForwardDeepSupervision(input);
+                return "the network's outputs were finite; the loss was not: check the labels against the model's classes";
+            }
+            catch (E2ENet.Torch.Diagnostics.E2ENetTorchException e) when (e.Id == E2ENet.Torch.Diagnostics.TorchErrors.NonFiniteOutput.Id)
+            {
+                return e.Detail;
+            }
         }
 
         private static (double Loss, PseudoDice Dice) Validate(E2ENetNetwork network, DeepSupervisionLoss loss, PreprocessedDataset data,
@@ -316,7 +351,7 @@ namespace E2ENet.Training.Runs
             }
             var labels = Enumerable.Range(1, spec.Classes - 1).ToList();
             EvaluationReport report = FolderEvaluation.Run(predictions, references, 1.0, labels);
-            TrainingRun.WriteText(Path.Combine(_run.ValidationFolder, "summary.json"), JsonSerializer.Serialize(report, Json));
+            TrainingRun.WriteText(Path.Combine(_run.ValidationFolder, "summary.json"), DataJson.Serialize(report));
             foreach (ClassSummary summary in report.PerClass)
             {
                 string label = spec.Labels.Count == spec.Classes ? spec.Labels[summary.Label] : "class " + summary.Label;

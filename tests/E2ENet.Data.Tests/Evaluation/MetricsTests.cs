@@ -124,6 +124,45 @@ print(json.dumps({'dice': 2 * (p & r).sum() / (p.sum() + r.sum()), 'hd95': float
             Assert.All(shifted.PerClass, c => { Assert.InRange(c.Dice, 0.3, 0.999); Assert.InRange(c.Hd95, 0.1, 10); Assert.Equal(1, c.SurfaceDice); });
         }
 
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void A_class_missing_from_the_prediction_or_the_reference_gives_null_hd95_counted_as_skipped(bool missingFromPrediction)
+        {
+            // Class 3 is removed from every prediction (or every reference): its HD95 is undefined in each case, the summary
+            // counts the skipped cases, and the JSON (as the training's final validation writes it) holds null, never NaN.
+            string labels = Path.Combine(DemoData.Folder, "labelsTr");
+            string preds = _temp.File("pred");
+            string refs = _temp.File("ref");
+            Directory.CreateDirectory(preds);
+            Directory.CreateDirectory(refs);
+            foreach (string file in Directory.GetFiles(labels))
+            {
+                Volume v = VolumeFiles.Read(file);
+                float[] without = v.Voxels.Select(x => x == 3 ? 0f : x).ToArray();
+                VolumeFiles.Write(Path.Combine(missingFromPrediction ? preds : refs, Path.GetFileName(file)), v.WithVoxels(without, VoxelType.UInt8), VoxelType.UInt8);
+                File.Copy(file, Path.Combine(missingFromPrediction ? refs : preds, Path.GetFileName(file)));
+            }
+            EvaluationReport report = FolderEvaluation.Run(preds, refs, labels: new[] { 1, 2, 3 });
+            ClassSummary three = report.PerClass.Single(c => c.Label == 3);
+            int cases = report.Cases.Count;
+            Assert.True(double.IsNaN(three.Hd95));
+            Assert.Equal(0, three.Hd95Cases);
+            Assert.Equal(cases, three.Hd95Skipped);
+            Assert.Equal(0, three.Dice); // one mask empty, the other not: Dice 0, counted
+            Assert.Equal(cases, three.DiceCases);
+            Assert.Equal(0, three.DiceSkipped);
+            Assert.All(report.PerClass.Where(c => c.Label != 3), c => Assert.Equal(0, c.Hd95Skipped));
+
+            string json = E2ENet.Data.Preprocessing.DataJson.Serialize(report);
+            Assert.DoesNotContain("NaN", json);
+            Assert.DoesNotContain("Infinity", json);
+            using var parsed = System.Text.Json.JsonDocument.Parse(json);
+            var perClass = parsed.RootElement.GetProperty("perClass").EnumerateArray().Single(c => c.GetProperty("label").GetInt32() == 3);
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, perClass.GetProperty("hd95").ValueKind);
+            Assert.Equal(cases, perClass.GetProperty("hd95Skipped").GetInt32());
+        }
+
         [Fact]
         public void Unpaired_files_and_grid_mismatches_are_errors()
         {

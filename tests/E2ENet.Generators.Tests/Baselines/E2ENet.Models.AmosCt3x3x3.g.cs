@@ -439,22 +439,22 @@ namespace E2ENet.Models
         private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.Sequential> loc4;
 
         /// <summary><c>up0</c>: the transposed convolutions that upsample the coarser input of nodes x41, x32, x23, x14, x05.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up0;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up0;
 
         /// <summary><c>up1</c>: the transposed convolutions that upsample the coarser input of nodes x31, x22, x13, x04.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up1;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up1;
 
         /// <summary><c>up2</c>: the transposed convolutions that upsample the coarser input of nodes x21, x12, x03.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up2;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up2;
 
         /// <summary><c>up3</c>: the transposed convolutions that upsample the coarser input of nodes x11, x02.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up3;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up3;
 
         /// <summary><c>up4</c>: the transposed convolutions that upsample the coarser input of nodes x01.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up4;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up4;
 
         /// <summary>The 1x1x1 heads on x05, x14, x23, x32 (<c>seg_outputs.0</c> to <c>.3</c>).</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.Conv3d> seg_outputs;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.PointwiseConvolution> seg_outputs;
 
         /// <summary>
         /// Creates the network on the CPU in float32, dense and He-initialised (Kaiming normal with a = 0.01, zero biases) as
@@ -577,38 +577,38 @@ namespace E2ENet.Models
                     ("0", Stack(
                         Block(inChannels: 96, outChannels: 48, stride: (1, 1, 1)))))); // loc4.0.0.blocks.0
 
-            // up0: the upsampling of nodes x41, x32, x23, x14, x05, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up0 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up0: the upsampling of nodes x41, x32, x23, x14, x05, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up0 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 320, outChannels: 320, pool: (2, 2, 2)), // up0.0 (x41): (B, 320, 2, 5, 5) to (B, 320, 4, 10, 10)
                 Up(inChannels: 320, outChannels: 320, pool: (2, 2, 2)), // up0.1 (x32): (B, 320, 4, 10, 10) to (B, 320, 8, 20, 20)
                 Up(inChannels: 320, outChannels: 192, pool: (2, 2, 2)), // up0.2 (x23): (B, 320, 8, 20, 20) to (B, 192, 16, 40, 40)
                 Up(inChannels: 192, outChannels: 96, pool: (2, 2, 2)), // up0.3 (x14): (B, 192, 16, 40, 40) to (B, 96, 32, 80, 80)
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up0.4 (x05): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // up1: the upsampling of nodes x31, x22, x13, x04, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up1 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up1: the upsampling of nodes x31, x22, x13, x04, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up1 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 320, outChannels: 320, pool: (2, 2, 2)), // up1.0 (x31): (B, 320, 4, 10, 10) to (B, 320, 8, 20, 20)
                 Up(inChannels: 320, outChannels: 192, pool: (2, 2, 2)), // up1.1 (x22): (B, 320, 8, 20, 20) to (B, 192, 16, 40, 40)
                 Up(inChannels: 192, outChannels: 96, pool: (2, 2, 2)), // up1.2 (x13): (B, 192, 16, 40, 40) to (B, 96, 32, 80, 80)
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up1.3 (x04): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // up2: the upsampling of nodes x21, x12, x03, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up2 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up2: the upsampling of nodes x21, x12, x03, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up2 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 320, outChannels: 192, pool: (2, 2, 2)), // up2.0 (x21): (B, 320, 8, 20, 20) to (B, 192, 16, 40, 40)
                 Up(inChannels: 192, outChannels: 96, pool: (2, 2, 2)), // up2.1 (x12): (B, 192, 16, 40, 40) to (B, 96, 32, 80, 80)
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up2.2 (x03): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // up3: the upsampling of nodes x11, x02, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up3 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up3: the upsampling of nodes x11, x02, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up3 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 192, outChannels: 96, pool: (2, 2, 2)), // up3.0 (x11): (B, 192, 16, 40, 40) to (B, 96, 32, 80, 80)
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up3.1 (x02): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // up4: the upsampling of nodes x01, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up4 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up4: the upsampling of nodes x01, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up4 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up4.0 (x01): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
             // Segmentation heads: 1x1x1 convolutions without bias.
-            this.seg_outputs = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.Conv3d>(
+            this.seg_outputs = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.PointwiseConvolution>(
                 Head(inChannels: 48, classes: 16), // seg_outputs.0 on x05: (B, 16, 64, 160, 160)
                 Head(inChannels: 96, classes: 16), // seg_outputs.1 on x14: (B, 16, 32, 80, 80)
                 Head(inChannels: 192, classes: 16), // seg_outputs.2 on x23: (B, 16, 16, 40, 40)
@@ -847,29 +847,16 @@ namespace E2ENet.Models
             return new global::E2ENet.Torch.Modules.StackedConvBlocks(blocks);
         }
 
-        /// <summary>A transposed convolution with kernel = stride = <paramref name="pool"/>, no bias, He-initialised.</summary>
-        private static global::TorchSharp.Modules.ConvTranspose3d Up(long inChannels, long outChannels, (long D, long H, long W) pool)
+        /// <summary>A transposed convolution with kernel = stride = <paramref name="pool"/> (PyTorch's <c>ConvTranspose3d</c>), no bias, He-initialised.</summary>
+        private static global::E2ENet.Torch.Modules.UpConvolution Up(long inChannels, long outChannels, (long D, long H, long W) pool)
         {
-            global::TorchSharp.Modules.ConvTranspose3d up = global::TorchSharp.torch.nn.ConvTranspose3d(in_channels: inChannels, out_channels: outChannels, kernel_size: pool, stride: pool, bias: false);
-            HeInit(up.weight!);
-            return up;
+            return new global::E2ENet.Torch.Modules.UpConvolution(inChannels: inChannels, outChannels: outChannels, pool: pool, bias: false);
         }
 
-        /// <summary>A 1x1x1 segmentation head without bias, He-initialised.</summary>
-        private static global::TorchSharp.Modules.Conv3d Head(long inChannels, long classes)
+        /// <summary>A 1x1x1 segmentation head (PyTorch's <c>Conv3d</c> with kernel 1) without bias, He-initialised.</summary>
+        private static global::E2ENet.Torch.Modules.PointwiseConvolution Head(long inChannels, long classes)
         {
-            global::TorchSharp.Modules.Conv3d head = global::TorchSharp.torch.nn.Conv3d(in_channels: inChannels, out_channels: classes, kernel_size: (1L, 1L, 1L), stride: (1L, 1L, 1L), bias: false);
-            HeInit(head.weight!);
-            return head;
-        }
-
-        /// <summary>nnU-Net's initialisation: Kaiming normal with a = 0.01.</summary>
-        private static void HeInit(global::TorchSharp.torch.Tensor weight)
-        {
-            using (global::TorchSharp.torch.no_grad())
-            {
-                global::TorchSharp.torch.nn.init.kaiming_normal_(weight, a: 0.01);
-            }
+            return new global::E2ENet.Torch.Modules.PointwiseConvolution(inChannels: inChannels, outChannels: classes, bias: false);
         }
     }
 }

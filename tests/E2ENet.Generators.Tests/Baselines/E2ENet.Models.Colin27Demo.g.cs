@@ -427,22 +427,22 @@ namespace E2ENet.Models
         private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.Sequential> loc4;
 
         /// <summary><c>up0</c>: the transposed convolutions that upsample the coarser input of nodes x41, x32, x23, x14, x05.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up0;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up0;
 
         /// <summary><c>up1</c>: the transposed convolutions that upsample the coarser input of nodes x31, x22, x13, x04.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up1;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up1;
 
         /// <summary><c>up2</c>: the transposed convolutions that upsample the coarser input of nodes x21, x12, x03.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up2;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up2;
 
         /// <summary><c>up3</c>: the transposed convolutions that upsample the coarser input of nodes x11, x02.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up3;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up3;
 
         /// <summary><c>up4</c>: the transposed convolutions that upsample the coarser input of nodes x01.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.ConvTranspose3d> up4;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up4;
 
         /// <summary>The 1x1x1 heads on x05, x14, x23, x32 (<c>seg_outputs.0</c> to <c>.3</c>).</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.Conv3d> seg_outputs;
+        private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.PointwiseConvolution> seg_outputs;
 
         /// <summary>
         /// Creates the network on the CPU in float32, dense and He-initialised (Kaiming normal with a = 0.01, zero biases) as
@@ -565,38 +565,38 @@ namespace E2ENet.Models
                     ("0", Stack(
                         Block(inChannels: 32, outChannels: 16, stride: (1, 1, 1)))))); // loc4.0.0.blocks.0
 
-            // up0: the upsampling of nodes x41, x32, x23, x14, x05, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up0 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up0: the upsampling of nodes x41, x32, x23, x14, x05, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up0 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 64, outChannels: 64, pool: (1, 1, 1)), // up0.0 (x41): (B, 64, 4, 4, 4) to (B, 64, 4, 4, 4)
                 Up(inChannels: 64, outChannels: 64, pool: (1, 1, 1)), // up0.1 (x32): (B, 64, 4, 4, 4) to (B, 64, 4, 4, 4)
                 Up(inChannels: 64, outChannels: 64, pool: (2, 2, 2)), // up0.2 (x23): (B, 64, 4, 4, 4) to (B, 64, 8, 8, 8)
                 Up(inChannels: 64, outChannels: 32, pool: (2, 2, 2)), // up0.3 (x14): (B, 64, 8, 8, 8) to (B, 32, 16, 16, 16)
                 Up(inChannels: 32, outChannels: 16, pool: (2, 2, 2))); // up0.4 (x05): (B, 32, 16, 16, 16) to (B, 16, 32, 32, 32)
 
-            // up1: the upsampling of nodes x31, x22, x13, x04, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up1 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up1: the upsampling of nodes x31, x22, x13, x04, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up1 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 64, outChannels: 64, pool: (1, 1, 1)), // up1.0 (x31): (B, 64, 4, 4, 4) to (B, 64, 4, 4, 4)
                 Up(inChannels: 64, outChannels: 64, pool: (2, 2, 2)), // up1.1 (x22): (B, 64, 4, 4, 4) to (B, 64, 8, 8, 8)
                 Up(inChannels: 64, outChannels: 32, pool: (2, 2, 2)), // up1.2 (x13): (B, 64, 8, 8, 8) to (B, 32, 16, 16, 16)
                 Up(inChannels: 32, outChannels: 16, pool: (2, 2, 2))); // up1.3 (x04): (B, 32, 16, 16, 16) to (B, 16, 32, 32, 32)
 
-            // up2: the upsampling of nodes x21, x12, x03, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up2 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up2: the upsampling of nodes x21, x12, x03, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up2 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 64, outChannels: 64, pool: (2, 2, 2)), // up2.0 (x21): (B, 64, 4, 4, 4) to (B, 64, 8, 8, 8)
                 Up(inChannels: 64, outChannels: 32, pool: (2, 2, 2)), // up2.1 (x12): (B, 64, 8, 8, 8) to (B, 32, 16, 16, 16)
                 Up(inChannels: 32, outChannels: 16, pool: (2, 2, 2))); // up2.2 (x03): (B, 32, 16, 16, 16) to (B, 16, 32, 32, 32)
 
-            // up3: the upsampling of nodes x11, x02, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up3 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up3: the upsampling of nodes x11, x02, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up3 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 64, outChannels: 32, pool: (2, 2, 2)), // up3.0 (x11): (B, 64, 8, 8, 8) to (B, 32, 16, 16, 16)
                 Up(inChannels: 32, outChannels: 16, pool: (2, 2, 2))); // up3.1 (x02): (B, 32, 16, 16, 16) to (B, 16, 32, 32, 32)
 
-            // up4: the upsampling of nodes x01, ConvTranspose3d with kernel = stride = the pool, no bias.
-            this.up4 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.ConvTranspose3d>(
+            // up4: the upsampling of nodes x01, transposed convolutions with kernel = stride = the pool, no bias.
+            this.up4 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 32, outChannels: 16, pool: (2, 2, 2))); // up4.0 (x01): (B, 32, 16, 16, 16) to (B, 16, 32, 32, 32)
 
             // Segmentation heads: 1x1x1 convolutions without bias.
-            this.seg_outputs = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.Conv3d>(
+            this.seg_outputs = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.PointwiseConvolution>(
                 Head(inChannels: 16, classes: 4), // seg_outputs.0 on x05: (B, 4, 32, 32, 32)
                 Head(inChannels: 32, classes: 4), // seg_outputs.1 on x14: (B, 4, 16, 16, 16)
                 Head(inChannels: 64, classes: 4), // seg_outputs.2 on x23: (B, 4, 8, 8, 8)
@@ -835,29 +835,16 @@ namespace E2ENet.Models
             return new global::E2ENet.Torch.Modules.StackedConvBlocks(blocks);
         }
 
-        /// <summary>A transposed convolution with kernel = stride = <paramref name="pool"/>, no bias, He-initialised.</summary>
-        private static global::TorchSharp.Modules.ConvTranspose3d Up(long inChannels, long outChannels, (long D, long H, long W) pool)
+        /// <summary>A transposed convolution with kernel = stride = <paramref name="pool"/> (PyTorch's <c>ConvTranspose3d</c>), no bias, He-initialised.</summary>
+        private static global::E2ENet.Torch.Modules.UpConvolution Up(long inChannels, long outChannels, (long D, long H, long W) pool)
         {
-            global::TorchSharp.Modules.ConvTranspose3d up = global::TorchSharp.torch.nn.ConvTranspose3d(in_channels: inChannels, out_channels: outChannels, kernel_size: pool, stride: pool, bias: false);
-            HeInit(up.weight!);
-            return up;
+            return new global::E2ENet.Torch.Modules.UpConvolution(inChannels: inChannels, outChannels: outChannels, pool: pool, bias: false);
         }
 
-        /// <summary>A 1x1x1 segmentation head without bias, He-initialised.</summary>
-        private static global::TorchSharp.Modules.Conv3d Head(long inChannels, long classes)
+        /// <summary>A 1x1x1 segmentation head (PyTorch's <c>Conv3d</c> with kernel 1) without bias, He-initialised.</summary>
+        private static global::E2ENet.Torch.Modules.PointwiseConvolution Head(long inChannels, long classes)
         {
-            global::TorchSharp.Modules.Conv3d head = global::TorchSharp.torch.nn.Conv3d(in_channels: inChannels, out_channels: classes, kernel_size: (1L, 1L, 1L), stride: (1L, 1L, 1L), bias: false);
-            HeInit(head.weight!);
-            return head;
-        }
-
-        /// <summary>nnU-Net's initialisation: Kaiming normal with a = 0.01.</summary>
-        private static void HeInit(global::TorchSharp.torch.Tensor weight)
-        {
-            using (global::TorchSharp.torch.no_grad())
-            {
-                global::TorchSharp.torch.nn.init.kaiming_normal_(weight, a: 0.01);
-            }
+            return new global::E2ENet.Torch.Modules.PointwiseConvolution(inChannels: inChannels, outChannels: classes, bias: false);
         }
     }
 }
