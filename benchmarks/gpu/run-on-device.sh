@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs a program packed by benchmarks/gpu/pack.sh on the GPU machine, from the repository root:
+#   bash .gpu/run-on-device.sh Program.dll [arguments]
+# It unpacks the .NET runtime once (to $E2ENET_DOTNET_DIR, default /tmp/e2enet-dotnet) and puts the libtorch of the
+# machine's PyTorch (python3 -c 'import torch') first on the library path, so that TorchSharp uses its CUDA build.
+set -euo pipefail
+if [ $# -lt 1 ]; then
+  echo "usage: bash .gpu/run-on-device.sh Program.dll [arguments]" >&2
+  exit 2
+fi
+here=$(dirname "${BASH_SOURCE[0]}")
+runtime=${E2ENET_DOTNET_DIR:-/tmp/e2enet-dotnet}
+if [ ! -x "$runtime/dotnet" ]; then
+  mkdir -p "$runtime"
+  tar -C "$runtime" -xJf "$here/runtime.tar.xz"
+fi
+torch_lib=$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+export DOTNET_ROOT=$runtime
+export LD_LIBRARY_PATH="$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+program=$1
+shift
+exec "$runtime/dotnet" "$here/app/$program" "$@"
