@@ -2,7 +2,7 @@
 # Runs a program packed by benchmarks/gpu/pack.sh on the GPU machine, from the repository root:
 #   bash .gpu/run-on-device.sh Program.dll [arguments]
 # It unpacks the .NET runtime once (to $E2ENET_DOTNET_DIR, default /tmp/e2enet-dotnet) and puts the libtorch of the
-# machine's PyTorch (python3 -c 'import torch') first on the library path, so that TorchSharp uses its CUDA build.
+# machine's PyTorch ($E2ENET_PYTHON, default python3) first on the library path, so that TorchSharp uses its CUDA build.
 set -euo pipefail
 if [ $# -lt 1 ]; then
   echo "usage: bash .gpu/run-on-device.sh Program.dll [arguments]" >&2
@@ -14,7 +14,11 @@ if [ ! -x "$runtime/dotnet" ]; then
   mkdir -p "$runtime"
   tar -C "$runtime" -xJf "$here/runtime.tar.xz"
 fi
-torch_lib=$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+python=${E2ENET_PYTHON:-python3}
+if ! torch_lib=$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))'); then
+  echo "run-on-device.sh: '$python' cannot import torch; TorchSharp needs PyTorch's libtorch here (set E2ENET_PYTHON to a python that has it)" >&2
+  exit 2
+fi
 export DOTNET_ROOT=$runtime
 export LD_LIBRARY_PATH="$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 program=$1
