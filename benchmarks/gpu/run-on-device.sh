@@ -11,8 +11,12 @@ fi
 here=$(dirname "${BASH_SOURCE[0]}")
 runtime=${E2ENET_DOTNET_DIR:-/tmp/e2enet-dotnet}
 if [ ! -x "$runtime/dotnet" ]; then
-  mkdir -p "$runtime"
-  tar -C "$runtime" -xJf "$here/runtime.tar.xz"
+  # Unpacked beside, then renamed into place: an interrupted unpack is never mistaken for a runtime.
+  rm -rf "$runtime.partial"
+  mkdir -p "$runtime.partial"
+  tar -C "$runtime.partial" -xJf "$here/runtime.tar.xz"
+  rm -rf "$runtime"
+  mv "$runtime.partial" "$runtime"
 fi
 python=${E2ENET_PYTHON:-python3}
 if ! torch_lib=$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))'); then
