@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""E2ENet as PyTorch runs it, written from ../shared/E2ENET.md (not the authors' code), for side-by-side checks.
+"""E2ENet as PyTorch runs it, written from docs/method.md (not the authors' code), for side-by-side checks.
 
 Two jobs:
   --golden DIR   prove it is the authors' network: load DIR/NAME.weights.pt (their state dict, their key names) and
@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 
 def depth_shift(x, offsets):
-    """Chunks of ceil(C/S) channels; chunk k: out[d] = in[d - offsets[k]], zero fill (E2ENET.md)."""
+    """Chunks of ceil(C/S) channels; chunk k: out[d] = in[d - offsets[k]], zero fill (docs/method.md, "Restricted depth shift")."""
     channels, depth = x.shape[1], x.shape[2]
     chunk = -(-channels // len(offsets))
     out = torch.zeros_like(x)
@@ -73,7 +73,7 @@ class E2ENet(nn.Module):
         widths = [min(base * 2 ** level, max_feat) for level in range(6)]
         self.widths, self.pools = widths, [tuple(p) for p in pools]
         block = lambda cin, cout, stride=1: ConvDropoutNormNonlin(cin, cout, stride, offsets)
-        # Stage j's nodes live in loc{5-j} / up{5-j}, ordered from the coarsest level to the finest (E2ENET.md).
+        # Nodes released by encoder level s live in loc{5-s} / up{5-s}, coarsest level first (docs/method.md, "Parameter names").
         for z in range(5):
             s = 5 - z  # nodes with L + j = s
             nodes, ups = [], []
@@ -199,7 +199,7 @@ def bench(args):
     patch = [int(v) for v in args.patch.split(",")]
     where = "CPU" if device.type == "cpu" else "CUDA (%s, cuDNN benchmark %s%s)" % (
         torch.cuda.get_device_name(device), "on" if args.cudnn_benchmark else "off", ", fp16 autocast" if args.amp else ", fp32")
-    print("model            E2ENet (PyTorch %s, from E2ENET.md), %s parameters" % (torch.__version__, format(sum(p.numel() for p in net.parameters()), ",")))
+    print("model            E2ENet (PyTorch %s, from docs/method.md), %s parameters" % (torch.__version__, format(sum(p.numel() for p in net.parameters()), ",")))
     print("input            %d x %d x %s float32, %s, %d threads" % (args.batch, args.in_ch, "x".join(map(str, patch)), where, torch.get_num_threads()))
     x = torch.randn(args.batch, args.in_ch, *patch, device=device)
     weights = [8 / 15, 4 / 15, 2 / 15, 1 / 15]
@@ -236,7 +236,7 @@ def bench(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--golden", help="folder with the golden cases (../shared/golden)")
+    parser.add_argument("--golden", help="folder with the golden cases: tests/data/golden")
     parser.add_argument("--bench", action="store_true")
     parser.add_argument("--verify-saved", metavar="STATE_DICT", help="with --golden and --case: load this state dict (written by e2enet) strictly and check the golden eval")
     parser.add_argument("--verify-output", metavar="OUT_PT", help="with --verify-saved: also check the 'eval' of this e2enet forward output")

@@ -5,7 +5,7 @@
 #   benchmarks/forward_vs_pytorch.sh [--model models/amos-ct.e2e:AmosCt] [--patch 32,64,64] [--batch 1]
 #                                    [--threads 2] [--rounds 3] [--repeat 3]
 #
-# First proves the PyTorch network is the authors' (it reproduces ../shared/golden), then alternates rounds of
+# First proves the PyTorch network is the authors' (it reproduces tests/data/golden), then alternates rounds of
 # 'e2enet bench forward' and the PyTorch script (so that load from other work on the machine hits both alike), and
 # prints per round and overall (median of the rounds) the ratios PyTorch time / e2enet time: above 1, e2enet is faster.
 # Both wall time and the process's CPU time (all threads) are compared: on a machine shared with other work, CPU time
@@ -35,7 +35,7 @@ echo "building e2enet (Release)..."
 dotnet build src/E2ENet.Cli -c Release -v quiet -nologo 2>&1 | grep -E "error|Warn.*[1-9]" || true
 e2enet=src/E2ENet.Cli/bin/Release/net10.0/e2enet
 
-"$python" benchmarks/e2enet_pytorch.py --golden ../shared/golden
+"$python" benchmarks/e2enet_pytorch.py --golden tests/data/golden
 
 ours=() theirs=()
 field() { grep -o "$1=[0-9.]*" | cut -d= -f2; }

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The GPU measurements recorded in docs/benchmarks.md and docs/training.md, in one run on a machine with an NVIDIA GPU
-# and PyTorch (CUDA) but no .NET, such as the lent H100 (see ../shared/ENVIRONMENT.md).
+# and PyTorch (CUDA) but no .NET, such as a rented H100 (Ubuntu 24.04, CUDA 13, PyTorch 2.11).
 #
 # Prepare here (x64 Linux with the .NET SDK), from the repository root:
-#   ../shared/gpu/pack.sh src/E2ENet.Cli/E2ENet.Cli.csproj      # .gpu/: the .NET runtime and e2enet, against the GPU's libtorch
+#   bash benchmarks/gpu/pack.sh src/E2ENet.Cli/E2ENet.Cli.csproj # .gpu/: the .NET runtime and e2enet, against the GPU's libtorch
 #   rm -f .gpu/app/onnxruntime.dll .gpu/app/libonnxruntime.so .gpu/app/*.pdb .gpu/app/*.xml   # ONNX Runtime is not used here
 #   cp src/E2ENet.Cli/bin/Release/net10.0/lib{SkiaSharp,HarfBuzzSharp}.so .gpu/app/          # PNG plots
 #   e2enet dataset make-demo .gpu/demo                             # the Colin27 demo dataset (6 MB)
 # then run there:  bash benchmarks/gpu_h100.sh [all|inference]   (OUT=folder for the logs; default /tmp/gpu-out)
-# `inference` runs only the batch-1 comparisons (64x160x160 and 128x128x128, E2ENET.md's inference rows).
+# `inference` runs only the batch-1 comparisons (64x160x160 and 128x128x128, the inference rows of docs/method.md's reference timings).
 #
 # In this order (the first steps matter most): the AMOS configuration's forward and forward+backward at batch 2,
 # 64x160x160, e2enet (TorchSharp) against the same network in PyTorch (benchmarks/e2enet_pytorch.py) on the same GPU,

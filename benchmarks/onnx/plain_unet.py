@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """nnU-Net's plain 3D U-Net (the network users pick today), exported to ONNX for `e2enet bench export`.
 
-The configuration is the one ../../../shared/E2ENET.md measures: an AMOS-like full-resolution plan of
+The configuration is the one docs/method.md measures ("Reference timings of the authors' code"): an AMOS-like full-resolution plan of
 dynamic_network_architectures' PlainConvUNet, written here from that description:
   6 stages, widths 32, 64, 128, 256, 320, 320; 3x3x3 convolutions with bias, padding 1;
   strides 1, 2, 2, 2, 2, 2 (the first convolution of each stage strides);
   2 convolutions per stage in the encoder and in the decoder, each conv -> InstanceNorm3d(eps 1e-5, affine) -> LeakyReLU(0.01);
   decoder stage: ConvTranspose3d(kernel = stride, bias) from the stage below, concatenated with the skip, then 2 convolutions;
   a 1x1x1 segmentation convolution (with bias) per decoder stage (deep supervision), of which inference uses the last.
-With 1 input channel and 16 classes it has 31,206,864 parameters (checked below), as E2ENET.md states.
+With 1 input channel and 16 classes it has 31,206,864 parameters (checked below), as docs/method.md states.
 
 Usage (Debian's python3-torch, PyTorch 1.13, CPU):
   /usr/bin/python3 benchmarks/onnx/plain_unet.py --out unet.onnx [--in-channels 1] [--classes 16] [--patch 32,64,64] [--opset 17]

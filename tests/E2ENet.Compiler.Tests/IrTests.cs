@@ -5,7 +5,7 @@ using static E2ENet.Compiler.Tests.Helpers;
 
 namespace E2ENet.Compiler.Tests
 {
-    /// <summary>The network graph of E2ENET.md: nodes, order, names, shapes.</summary>
+    /// <summary>The network graph of docs/method.md: nodes, order, names, shapes.</summary>
     public class IrTests
     {
         private static NetworkIr Tiny3() => Shipped().Find("TinyS3Dense")!.Network!;

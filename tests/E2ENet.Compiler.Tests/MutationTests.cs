@@ -80,11 +80,11 @@ namespace E2ENet.Compiler.Tests
         }
 
         [Fact]
-        public void Random_overrides_never_crash()
+        public void Random_overrides_end_in_diagnostics_or_a_valid_model()
         {
             var random = new Random(7);
             string[] paths = { "fusion.sparsity", "input.patch", "pools", "block.shift", "widths", "classes", "training.augment", "evolve.prune", "x.y", "" };
-            var inputs = new List<string>();
+            var inputs = new List<(string Path, string Override)>();
             for (int i = 0; i < 600; i++)
             {
                 string value = random.Next(3) switch
@@ -93,13 +93,33 @@ namespace E2ENet.Compiler.Tests
                     1 => string.Concat(Enumerable.Range(0, random.Next(1, 8)).Select(_ => Garbage[random.Next(Garbage.Length)])),
                     _ => "[" + string.Join(",", Enumerable.Range(0, random.Next(0, 7)).Select(_ => Numbers[random.Next(Numbers.Length)])) + "]",
                 };
-                inputs.Add(paths[random.Next(paths.Length)] + (random.Next(10) == 0 ? "" : "=") + value);
+                string path = paths[random.Next(paths.Length)];
+                inputs.Add((path, path + (random.Next(10) == 0 ? "" : "=") + value));
             }
-            foreach (string input in inputs)
+            var failures = new List<string>();
+            int refused = 0, accepted = 0;
+            foreach (var (path, input) in inputs)
             {
                 var compilation = Model("", input);
-                Assert.NotNull(compilation);
+                if (compilation.HasErrors)
+                {
+                    refused++;
+                    failures.AddRange(compilation.Diagnostics
+                        .Where(d => string.IsNullOrWhiteSpace(d.Message) || !System.Text.RegularExpressions.Regex.IsMatch(d.Id, "^E2E[0-9]{4}$"))
+                        .Select(d => $"--set {input}: malformed diagnostic {d}"));
+                }
+                else
+                {
+                    accepted++;
+                    CompiledModel model = Assert.Single(compilation.Models);
+                    if (model.Spec == null || model.Network == null) failures.Add($"--set {input}: no errors but no network");
+                    // An unknown key (x.y) or an empty path can never be a valid override.
+                    if (path == "x.y" || path.Length == 0) failures.Add($"--set {input}: accepted without a diagnostic");
+                }
             }
+            Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+            // Both outcomes occur, so both branches above were exercised.
+            Assert.True(refused > 0 && accepted > 0, $"{refused} overrides refused, {accepted} accepted: expected some of each");
         }
 
         [Fact]

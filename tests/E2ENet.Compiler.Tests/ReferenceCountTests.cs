@@ -7,7 +7,7 @@ using static E2ENet.Compiler.Tests.Helpers;
 
 namespace E2ENet.Compiler.Tests
 {
-    /// <summary>The counts of ../shared/E2ENET.md's reference table and of the golden configurations, exactly.</summary>
+    /// <summary>The counts of docs/method.md's reference tables and of the golden configurations, exactly.</summary>
     public class ReferenceCountTests
     {
         [Theory]
@@ -55,7 +55,7 @@ namespace E2ENet.Compiler.Tests
         [InlineData("tiny_s5_sparse_aniso", "TinyS5SparseAniso")]
         public void Reference_models_describe_the_golden_configurations(string golden, string model)
         {
-            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(TestPaths.Shared("golden", golden + ".json")));
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(TestPaths.Golden(golden + ".json")));
             JsonElement root = json.RootElement;
             NetworkIr network = Shipped().Find(model)!.Network!;
 

@@ -11,7 +11,8 @@ namespace E2ENet.Generators.Tests
     /// <summary>
     /// Snapshot tests: the generated source of every shipped model (models/**/*.e2e, compiled as one set as a project would)
     /// must equal its committed baseline in Baselines/. A missing, changed or stale baseline fails with a diff; run with
-    /// E2ENET_UPDATE_BASELINES=1 to write the new output, then review and commit it.
+    /// E2ENET_UPDATE_BASELINES=1 to write the new output (the run still fails, naming what it rewrote), then review and
+    /// commit it and run again without the variable.
     /// </summary>
     public sealed class BaselineTests
     {
@@ -32,17 +33,18 @@ namespace E2ENet.Generators.Tests
         {
             string actual = Generated.Value[hintName];
             string path = Path.Combine(BaselineFolder, hintName);
-            if (Updating)
+            string? expected = File.Exists(path) ? File.ReadAllText(path).Replace("\r\n", "\n") : null;
+            if (expected != actual && Updating)
             {
+                // As snapshot libraries do: rewrite the baseline, and still fail, so an update run never passes for a check.
                 Directory.CreateDirectory(BaselineFolder);
                 File.WriteAllText(path, actual, new UTF8Encoding(false));
-                return;
+                Assert.Fail($"baseline {path} {(expected == null ? "written" : "updated")}: review the diff, commit it, and run the tests again without {UpdateVariable}.");
             }
-            Assert.True(File.Exists(path), $"no baseline for {hintName} at {path}. Run the tests with {UpdateVariable}=1 to write it, review it, and commit it.");
-            string expected = File.ReadAllText(path).Replace("\r\n", "\n");
+            Assert.True(expected != null, $"no baseline for {hintName} at {path}. Run the tests with {UpdateVariable}=1 to write it, review it, and commit it.");
             if (expected != actual)
             {
-                Assert.Fail($"the generated {hintName} differs from its baseline {path}:\n{Diff(expected, actual)}\n"
+                Assert.Fail($"the generated {hintName} differs from its baseline {path}:\n{Diff(expected!, actual)}\n"
                     + $"If the change is intended, run the tests with {UpdateVariable}=1, review the diff and commit the baseline.");
             }
         }
@@ -51,13 +53,13 @@ namespace E2ENet.Generators.Tests
         public void Every_shipped_model_has_a_class_and_every_baseline_a_model()
         {
             Assert.Equal(17, Generated.Value.Count); // every model of models/**/*.e2e
-            if (Updating)
-            {
-                foreach (string old in Directory.GetFiles(BaselineFolder).Where(f => !Generated.Value.ContainsKey(Path.GetFileName(f)))) File.Delete(old);
-                return;
-            }
             string[] baselines = Directory.Exists(BaselineFolder) ? Directory.GetFiles(BaselineFolder).Select(f => Path.GetFileName(f)).ToArray() : Array.Empty<string>();
             string[] stale = baselines.Where(b => !Generated.Value.ContainsKey(b)).ToArray();
+            if (stale.Length > 0 && Updating)
+            {
+                foreach (string old in stale) File.Delete(Path.Combine(BaselineFolder, old));
+                Assert.Fail($"stale baselines deleted: {string.Join(", ", stale)}; commit the deletion and run the tests again without {UpdateVariable}.");
+            }
             Assert.True(stale.Length == 0, $"baselines without a generated class: {string.Join(", ", stale)}; delete them (or run with {UpdateVariable}=1)");
         }
 

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace E2ENet.Generators.Tests
 {
     /// <summary>
-    /// The generated classes reproduce the authors' PyTorch network (../shared/golden): with the authors' state dict loaded
+    /// The generated classes reproduce the authors' PyTorch network (tests/data/golden): with the authors' state dict loaded
     /// strictly, <c>forward</c> gives <c>eval</c> and <c>ForwardDeepSupervision</c> gives <c>ds0..ds3</c> to a relative error
     /// (max |difference| / max |reference|) under 1e-4.
     /// </summary>
@@ -28,11 +28,11 @@ namespace E2ENet.Generators.Tests
         public void Generated_class_reproduces_the_authors_outputs(string golden, string model)
         {
             using var scope = NewDisposeScope();
-            Dictionary<string, Tensor> io = TensorFiles.Read(TestPaths.Shared("golden", golden + ".io.pt"));
+            Dictionary<string, Tensor> io = TensorFiles.Read(TestPaths.Golden(golden + ".io.pt"));
             nn.Module<Tensor, Tensor> module = GeneratedModels.Create(model);
 
             // The project's strict, validating loader (E2ENet.Torch.Weights): every key present, no extra, shapes equal.
-            using (LoadedWeights loaded = StateDictLoader.Load(module, GeneratedModels.Ir(model), TestPaths.Shared("golden", golden + ".weights.pt")))
+            using (LoadedWeights loaded = StateDictLoader.Load(module, GeneratedModels.Ir(model), TestPaths.Golden(golden + ".weights.pt")))
             {
                 Assert.Equal(GeneratedModels.Ir(model).SparseParameters.Count(), loaded.Masks.Count);
             }
@@ -64,12 +64,12 @@ namespace E2ENet.Generators.Tests
         {
             // What a user without our loader does: PyBridge's reader and TorchSharp's strict load_state_dict.
             using var scope = NewDisposeScope();
-            Dictionary<string, Tensor> weights = TensorFiles.Read(TestPaths.Shared("golden", golden + ".weights.pt"));
+            Dictionary<string, Tensor> weights = TensorFiles.Read(TestPaths.Golden(golden + ".weights.pt"));
             nn.Module<Tensor, Tensor> module = GeneratedModels.Create(model);
             var (missing, unexpected) = module.load_state_dict(weights, strict: true);
             Assert.Empty(missing);
             Assert.Empty(unexpected);
-            Dictionary<string, Tensor> io = TensorFiles.Read(TestPaths.Shared("golden", golden + ".io.pt"));
+            Dictionary<string, Tensor> io = TensorFiles.Read(TestPaths.Golden(golden + ".io.pt"));
             using var noGrad = no_grad();
             Assert.True(TensorFiles.RelativeError(module.call(io["input"]), io["eval"]) < Tolerance);
             module.Dispose();
@@ -79,7 +79,7 @@ namespace E2ENet.Generators.Tests
         public void Golden_state_dict_keys_are_exactly_the_generated_parameter_order()
         {
             // The authors' state-dict order (loc*, conv_blocks_context, up*, seg_outputs) is the registration order.
-            Dictionary<string, Tensor> weights = TensorFiles.Read(TestPaths.Shared("golden", "tiny_s5_sparse_aniso.weights.pt"));
+            Dictionary<string, Tensor> weights = TensorFiles.Read(TestPaths.Golden("tiny_s5_sparse_aniso.weights.pt"));
             var expected = (IReadOnlyList<(string Name, long[] Shape)>)GeneratedModels.Static("TinyS5SparseAniso", "Parameters")!;
             Assert.Equal(expected.Select(p => p.Name).OrderBy(n => n, System.StringComparer.Ordinal), weights.Keys.OrderBy(n => n, System.StringComparer.Ordinal));
             foreach (var (name, shape) in expected) Assert.Equal(shape, weights[name].shape);

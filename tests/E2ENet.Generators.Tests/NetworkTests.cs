@@ -85,7 +85,7 @@ namespace E2ENet.Generators.Tests
         [Fact]
         public void Counts_are_the_reference_numbers_of_the_method()
         {
-            // ../shared/E2ENET.md, "Reference parameter counts".
+            // docs/method.md, "Reference counts".
             Assert.Equal(23_899_088L, GeneratedModels.Static("AmosCtDenseFusion", "ActiveParameters"));
             Assert.Equal(9_445_351L, GeneratedModels.Static("AmosCt", "ActiveParameters"));
             Assert.Equal(11_252_025L, GeneratedModels.Static("AmosCtS7", "ActiveParameters"));

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace E2ENet.Onnx.Tests
 {
     /// <summary>
-    /// The two golden cases of ../shared/golden (outputs of the authors' PyTorch code): exported by the command line, pruned
+    /// The two golden cases of tests/data/golden (outputs of the authors' PyTorch code): exported by the command line, pruned
     /// and dense, run by <c>e2enet forward --bundle</c>, they reproduce the authors' <c>eval</c> from <c>input</c>.
     /// </summary>
     public class GoldenTests
@@ -63,7 +63,7 @@ namespace E2ENet.Onnx.Tests
             BundleManifest manifest = E2ENetBundle.Open(temp["pruned"]).Manifest;
             Assert.True(manifest.Pruned);
             string report = File.ReadAllText(Path.Combine(temp["pruned"], "report.json"));
-            // ../shared/golden/tiny_s5_sparse_aniso.json: 480,600 parameters, 233,081 non-zero (the paper's active count).
+            // tests/data/golden/tiny_s5_sparse_aniso.json: 480,600 parameters, 233,081 non-zero (the paper's active count).
             Assert.Contains("\"parameters\": {\n      \"dense\": 480600,\n      \"active\": 233081,", report);
         }
     }

@@ -13,14 +13,14 @@ namespace E2ENet.Onnx.Tests
     /// <summary>Golden cases, narrow models, a temporary folder, the CLI in-process, and the independent ONNX checker.</summary>
     internal static class Support
     {
-        /// <summary>The golden cases of ../shared/golden: (case, model).</summary>
+        /// <summary>The golden cases of tests/data/golden: (case, model).</summary>
         public static readonly (string Case, string Model)[] Golden = { ("tiny_s3_dense", "TinyS3Dense"), ("tiny_s5_sparse_aniso", "TinyS5SparseAniso") };
 
         public static string GoldenModelFile(string name) => TestPaths.Repo("models", "reference", name + ".e2e");
 
-        public static string GoldenWeights(string name) => TestPaths.Shared("golden", name + ".weights.pt");
+        public static string GoldenWeights(string name) => TestPaths.Golden(name + ".weights.pt");
 
-        public static string GoldenIo(string name) => TestPaths.Shared("golden", name + ".io.pt");
+        public static string GoldenIo(string name) => TestPaths.Golden(name + ".io.pt");
 
         /// <summary>
         /// Narrowing of a full-width model for 2 cores: widths 4..16 (instead of 48..320) at a 32^3 patch. Everything else

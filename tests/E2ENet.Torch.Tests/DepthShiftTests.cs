@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace E2ENet.Torch.Tests
 {
-    /// <summary>The depth shift against a naive per-voxel reference of E2ENET.md's semantics, forward and backward.</summary>
+    /// <summary>The depth shift against a naive per-voxel reference of docs/method.md's semantics, forward and backward.</summary>
     public class DepthShiftTests
     {
         public static IEnumerable<object[]> Sizes()

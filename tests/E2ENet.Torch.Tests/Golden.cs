@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace E2ENet.Torch.Tests
 {
-    /// <summary>The two golden cases of ../shared/golden (outputs of the authors' PyTorch code) and their models.</summary>
+    /// <summary>The two golden cases of tests/data/golden (outputs of the authors' PyTorch code) and their models.</summary>
     internal static class Golden
     {
         public static readonly string[] Cases = { "tiny_s3_dense", "tiny_s5_sparse_aniso" };
@@ -14,9 +14,9 @@ namespace E2ENet.Torch.Tests
 
         public static string ModelFile(string name) => TestPaths.Repo("models", "reference", name + ".e2e");
 
-        public static string Weights(string name) => TestPaths.Shared("golden", name + ".weights.pt");
+        public static string Weights(string name) => TestPaths.Golden(name + ".weights.pt");
 
-        public static string Io(string name) => TestPaths.Shared("golden", name + ".io.pt");
+        public static string Io(string name) => TestPaths.Golden(name + ".io.pt");
 
         public static E2ENetNetwork Network(string name) => E2ENetNetwork.FromFile(ModelFile(name), Model(name));
 

@@ -42,7 +42,7 @@ namespace E2ENet.Torch.Tests
             const string name = "tiny_s5_sparse_aniso";
             using E2ENetNetwork network = Golden.Network(name);
             using LoadedWeights weights = StateDictLoader.Load(network, Golden.Weights(name));
-            // ../shared/golden/tiny_s5_sparse_aniso.json: masked_kernels_kept
+            // tests/data/golden/tiny_s5_sparse_aniso.json: masked_kernels_kept
             var kept = new Dictionary<string, long>
             {
                 ["loc0.0.0.blocks.0.conv.weight"] = 2074, ["loc0.4.1.blocks.0.conv.weight"] = 11, ["loc4.0.0.blocks.0.conv.weight"] = 22,

@@ -37,7 +37,7 @@ namespace E2ENet.Torch.Tests
             Assert.Equal(0, exit);
 
             var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string arg in new[] { TestPaths.Repo("benchmarks", "e2enet_pytorch.py"), "--golden", TestPaths.Shared("golden"), "--case", name,
+            foreach (string arg in new[] { TestPaths.Repo("benchmarks", "e2enet_pytorch.py"), "--golden", TestPaths.Golden(), "--case", name,
                 "--verify-saved", stateDict, "--verify-output", output })
             {
                 info.ArgumentList.Add(arg);

@@ -34,13 +34,19 @@ namespace E2ENet.Torch.Tests
         {
             string library = Path.Combine(System.AppContext.BaseDirectory, "libLibTorchSharp.so");
             Assert.True(File.Exists(library), "libLibTorchSharp.so is in the test output");
-            string? system = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }
-                .FirstOrDefault(File.Exists);
-            if (system == null) return;
-            bool systemHasIt = Contains(File.ReadAllBytes(system), System.Text.Encoding.ASCII.GetBytes("GLIBCXX_3.4.32\0"));
+            // The build's rule (eng/RelaxGlibcxxRequirement.cs, same candidates in the same order): the first system libstdc++
+            // found decides; when none is found, the version counts as lacking and the copy is patched.
+            string? system = new[]
+            {
+                "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6",
+                "/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
+            }.FirstOrDefault(File.Exists);
+            bool systemHasIt = system != null && Contains(File.ReadAllBytes(system), System.Text.Encoding.ASCII.GetBytes("GLIBCXX_3.4.32\0"));
             bool weak = ElfVersionFlags.IsWeak(File.ReadAllBytes(library), "GLIBCXX_3.4.32");
-            // Patched exactly where needed: weak when the system lacks the version, untouched where it has it.
-            Assert.Equal(!systemHasIt, weak);
+            // Patched exactly where needed: weak when the system lacks the version (or has no libstdc++ the build could find),
+            // untouched where it has it.
+            Assert.True(weak == !systemHasIt, $"system libstdc++: {system ?? "none found"} ({(systemHasIt ? "has" : "lacks")} GLIBCXX_3.4.32); "
+                + $"the test output's libLibTorchSharp.so is {(weak ? "patched" : "untouched")}");
         }
 
         private static bool Contains(byte[] haystack, byte[] needle)

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 
 namespace E2ENet.Training.Tests
 {
-    /// <summary>The invariants of Dynamic Sparse Feature Fusion (E2ENET.md, "DSFF").</summary>
+    /// <summary>The invariants of Dynamic Sparse Feature Fusion (docs/method.md, "DSFF: sparse masks and their evolution").</summary>
     public class SparseTopologyTests
     {
         private static (NetworkIr Ir, Dictionary<string, Tensor> Parameters, SparseTopology Topology) Setup(string fusion = "sparsity 0.7, unit kernel", ulong seed = 5)

@@ -3,7 +3,7 @@ using System.IO;
 
 namespace E2ENet.Tests
 {
-    /// <summary>Where the repository and ../shared are, found from the test assembly's location.</summary>
+    /// <summary>Where the repository and its test data are, found from the test assembly's location.</summary>
     internal static class TestPaths
     {
         private static readonly Lazy<string> RootPath = new Lazy<string>(() =>
@@ -23,7 +23,10 @@ namespace E2ENet.Tests
         /// <summary>A path under the repository root.</summary>
         public static string Repo(params string[] parts) => Path.Combine(Root, Path.Combine(parts));
 
-        /// <summary>The shared folder beside the checkout (../shared): the method, golden outputs, environment notes.</summary>
-        public static string Shared(params string[] parts) => Path.Combine(Path.GetFullPath(Path.Combine(Root, "..", "shared")), Path.Combine(parts));
+        /// <summary>
+        /// A path in the golden cases, tests/data/golden (outputs of the authors' PyTorch code and of nnU-Net's U-Net class,
+        /// committed as test data; see its README.md): <c>Golden()</c> is the folder, <c>Golden("x.io.pt")</c> a file in it.
+        /// </summary>
+        public static string Golden(params string[] parts) => Path.Combine(Repo("tests", "data", "golden"), Path.Combine(parts));
     }
 }

@@ -32,7 +32,7 @@ namespace E2ENet.Generators.Emitting
     }
 
     /// <summary>
-    /// The order in which the forward pass computes the nodes (E2ENET.md: x00; x10, x01; x20, x11, x02; ...: each encoder
+    /// The order in which the forward pass computes the nodes (docs/method.md, "Fusion graph and evaluation order": x00; x10, x01; x20, x11, x02; ...: each encoder
     /// level, then the fusion nodes it makes computable, coarse to fine) and where each intermediate node is last read.
     /// </summary>
     internal static class ForwardPlan

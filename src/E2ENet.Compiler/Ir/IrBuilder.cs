@@ -8,7 +8,7 @@ using E2ENet.Compiler.Text;
 
 namespace E2ENet.Compiler.Ir
 {
-    /// <summary>Builds the network graph of a checked <see cref="ModelSpec"/> (E2ENET.md, "Encoder" to "Parameter names").</summary>
+    /// <summary>Builds the network graph of a checked <see cref="ModelSpec"/> (docs/method.md, "Encoder" to "Parameter names").</summary>
     public static class IrBuilder
     {
         /// <summary>Builds the IR of a valid spec (no diagnostics expected but overflow and fully-pruned layers).</summary>

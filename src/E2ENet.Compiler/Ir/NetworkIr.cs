@@ -48,7 +48,7 @@ namespace E2ENet.Compiler.Ir
         /// <summary>State-dict key of the norm shift.</summary>
         public string NormBias => Name + ".instnorm.bias";
 
-        /// <summary>Shift groups' chunk size: ceil(C / S) (E2ENET.md).</summary>
+        /// <summary>Shift groups' chunk size: ceil(C / S) (docs/method.md, "Restricted depth shift").</summary>
         public int ShiftChunk => Shift.Count == 0 ? InChannels : (InChannels + Shift.Count - 1) / Shift.Count;
     }
 
@@ -154,7 +154,7 @@ namespace E2ENet.Compiler.Ir
     public sealed record LevelSummary(int Level, int Width, Int3 Size, Counts Counts);
 
     /// <summary>
-    /// The network graph of E2ENET.md for one model at its patch: every block, fusion node and head with its shapes,
+    /// The network graph of docs/method.md for one model at its patch: every block, fusion node and head with its shapes,
     /// every parameter under the authors' state-dict name, sparse layers with their masks, and exact counts.
     /// The one IR the generator, the run-time builder, the ONNX emitter and the counter share.
     /// </summary>

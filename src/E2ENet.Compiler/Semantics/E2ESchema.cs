@@ -5,7 +5,7 @@ namespace E2ENet.Compiler.Semantics
 {
     /// <summary>
     /// Every key of the .e2e language, its type, its default and its meaning. Defaults are the paper's AMOS configuration
-    /// (E2ENET.md) and, for training, the nnU-Net v1 recipe. docs/language.md is checked against this (a test).
+    /// (docs/method.md) and, for training, the nnU-Net v1 recipe. docs/language.md is checked against this (a test).
     /// </summary>
     public static class E2ESchema
     {

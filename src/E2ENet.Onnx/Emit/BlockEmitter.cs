@@ -10,7 +10,7 @@ using E2ENet.Onnx.Weights;
 namespace E2ENet.Onnx.Emit
 {
     /// <summary>
-    /// Emits one basic block (E2ENET.md "The basic block"): its input (sources, pruned and depth-shifted), its convolution
+    /// Emits one basic block (docs/method.md, "The basic block"): its input (sources, pruned and depth-shifted), its convolution
     /// in the chosen <see cref="BlockLowering"/>, InstanceNormalization (no running statistics: inference equals training)
     /// and LeakyReLU (or ReLU). In an fp16 graph the normalization and activation run in fp32 between two Casts.
     /// <para>

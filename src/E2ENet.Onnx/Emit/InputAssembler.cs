@@ -12,7 +12,7 @@ namespace E2ENet.Onnx.Emit
 
     /// <summary>
     /// Builds the input of a block from its sources: the live channels of each source, depth-shifted per channel group
-    /// (E2ENET.md: chunks of ceil(C / S) of the concatenation, chunk k moved by offsets[k]) when the shift is lowered to
+    /// (docs/method.md, "Restricted depth shift": chunks of ceil(C / S) of the concatenation, chunk k moved by offsets[k]) when the shift is lowered to
     /// copies, or selected only (the convolution then carries the shift) when it is folded or absent.
     /// </summary>
     public static class InputAssembler

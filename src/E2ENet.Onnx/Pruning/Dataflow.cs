@@ -40,7 +40,7 @@ namespace E2ENet.Onnx.Pruning
     }
 
     /// <summary>
-    /// The inference graph of an IR as a list of layers in evaluation order (E2ENET.md "Fusion graph"): encoder level 0,
+    /// The inference graph of an IR as a list of layers in evaluation order (docs/method.md, "Fusion graph and evaluation order"): encoder level 0,
     /// then for s = 1..5 encoder level s and the fusion nodes with L + j = s from coarse to fine; each fusion node is its
     /// transposed convolution, its max-pool (levels above 0) and its blocks; last the head on x05. The deep-supervision
     /// heads are not part of it (inference returns the x05 logits only). Values are named after the layer producing them

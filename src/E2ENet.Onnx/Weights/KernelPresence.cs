@@ -6,7 +6,7 @@ namespace E2ENet.Onnx.Weights
     /// Which kernels of a convolution weight hold any non-zero tap: for a weight [A, B, taps...] (a convolution's
     /// [out, in, kD, kH, kW] or a transposed convolution's [in, out, kD, kH, kW]), one bool per (a, b). A kernel that is
     /// all zeros contributes exactly nothing, so dropping it is exact; this is what pruning reads (masked kernels of
-    /// sparse weights are exact zeros, E2ENET.md "During training").
+    /// sparse weights are exact zeros, docs/method.md, "DSFF: sparse masks and their evolution").
     /// </summary>
     public sealed class KernelPresence
     {

@@ -6,7 +6,7 @@ namespace E2ENet.Torch.Devices
     /// <summary>
     /// cuDNN's benchmark mode (PyTorch's <c>torch.backends.cudnn.benchmark</c>): cuDNN times its convolution algorithms for each
     /// new input shape and keeps the fastest. nnU-Net turns it on for training; on an H100 it decides whether fp16 3D
-    /// convolutions are fast at all (see E2ENET.md's reference timings). TorchSharp 0.107 does not expose the switch, so it is
+    /// convolutions are fast at all (see docs/method.md, "Reference timings of the authors' code"). TorchSharp 0.107 does not expose the switch, so it is
     /// set here through libtorch's own exported <c>at::globalContext().setBenchmarkCuDNN(bool)</c>, looked up at run time:
     /// where the symbols are missing (another libtorch build) the switch reports that it is unavailable, never crashes.
     /// The flag is process-wide and harmless without a GPU (nothing reads it there).

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace E2ENet.Torch.Modules
 {
     /// <summary>
-    /// The restricted depth shift of E2ENet (../shared/E2ENET.md, "Restricted depth shift (exact semantics)").
+    /// The restricted depth shift of E2ENet (docs/method.md, "Restricted depth shift").
     /// <code>
     ///   channels split into consecutive chunks of ceil(C / S); chunk k (k &lt; S) is shifted by offsets[k] along D:
     ///   out[:, chunk k, d] = in[:, chunk k, d - offsets[k]], zero where d - offsets[k] falls outside [0, D)

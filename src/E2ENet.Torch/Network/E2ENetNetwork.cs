@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace E2ENet.Torch.Network
 {
     /// <summary>
-    /// An E2ENet built at run time from the IR of any .e2e model (../shared/E2ENET.md): the efficient encoder, the 15-node
+    /// An E2ENet built at run time from the IR of any .e2e model (docs/method.md): the efficient encoder, the 15-node
     /// fusion graph and the four heads, with parameters named exactly as the authors' state dict (and in its order):
     /// <c>loc{z}.{i}.{0,1}.blocks.0.{conv,instnorm}.{weight,bias}</c>, <c>conv_blocks_context.{0..4}.blocks.{i}...</c>,
     /// <c>conv_blocks_context.5.{0,1}.blocks...</c>, <c>up{z}.{i}.weight</c>, <c>seg_outputs.{k}.weight</c>.

@@ -12,7 +12,7 @@ namespace E2ENet.Torch.Serialization
     /// Writes dicts of tensors as torch.save files that PyTorch reads with <c>torch.load</c> (state dicts, network inputs
     /// and outputs). Atomic: the file is written to a fresh temporary file in the same folder and then renamed over the
     /// target, so a crash or a full disk never leaves a half-written file where the previous one was (and a fresh file also
-    /// avoids PyBridge's no-truncation trap, see ../shared/ENVIRONMENT.md).
+    /// avoids PyBridge's trap: writing over a larger file does not truncate it, and PyTorch then rejects it).
     /// </summary>
     public static class TensorFileWriter
     {

@@ -8,7 +8,7 @@ namespace E2ENet.Training.Losses
 {
     /// <summary>
     /// The loss over the four heads (full resolution first), each against its target downsampled to the head's resolution,
-    /// weighted by the model's <c>heads.deep_supervision</c> normalised to sum 1 (E2ENET.md: 8/15, 4/15, 2/15, 1/15).
+    /// weighted by the model's <c>heads.deep_supervision</c> normalised to sum 1 (docs/method.md, "Heads and deep supervision": 8/15, 4/15, 2/15, 1/15).
     /// Heads of weight 0 are skipped.
     /// </summary>
     public sealed class DeepSupervisionLoss

@@ -7,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace E2ENet.Training.Losses
 {
     /// <summary>
-    /// nnU-Net v1's Dice + cross-entropy (E2ENET.md, "Training recipe"): soft Dice on the softmax with tp, fp, fn summed over
+    /// nnU-Net v1's Dice + cross-entropy (docs/method.md, "Training recipe"): soft Dice on the softmax with tp, fp, fn summed over
     /// the batch and space ("batch Dice"), background excluded, <c>dc = (2 tp + smooth) / (2 tp + fp + fn + smooth + 1e-8)</c>,
     /// and the loss <c>ce_weight * CE + dice_weight * (-mean dc)</c>. Its value is negative when Dice dominates, as in nnU-Net;
     /// only its gradient matters.

@@ -33,7 +33,7 @@ namespace E2ENet.Training.Runs
     public sealed record TrainingResult(string RunFolder, int EpochsDone, bool Finished, IReadOnlyList<EpochMetrics> Metrics, EvaluationReport? Validation);
 
     /// <summary>
-    /// Trains an E2ENet with Dynamic Sparse Feature Fusion on a dataset (E2ENET.md: the nnU-Net v1 recipe): deep-supervision
+    /// Trains an E2ENet with Dynamic Sparse Feature Fusion on a dataset (docs/method.md, "Training recipe": nnU-Net v1's): deep-supervision
     /// Dice + CE, SGD with Nesterov momentum and poly learning rate, gradient clipping, the data pipeline's sampling and
     /// augmentation; masks applied to weights and momentum after every step; the topology evolved every ΔT iterations.
     /// Crash-safe and exactly resumable: a checkpoint after every epoch holds the weights, masks, optimizer state, sampler

@@ -5,7 +5,7 @@ namespace E2ENet.Training.Schedules
 {
     /// <summary>
     /// The learning rate per epoch (set at the start of each epoch, as nnU-Net does): poly <c>lr * (1 - epoch / epochs)^exponent</c>
-    /// (E2ENET.md: exponent 0.9), cosine <c>lr * (1 + cos(pi * epoch / epochs)) / 2</c>, or constant.
+    /// (docs/method.md, "Training recipe": exponent 0.9), cosine <c>lr * (1 + cos(pi * epoch / epochs)) / 2</c>, or constant.
     /// </summary>
     public sealed class LearningRateSchedule
     {

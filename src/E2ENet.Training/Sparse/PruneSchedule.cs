@@ -4,7 +4,7 @@ using E2ENet.Compiler.Semantics;
 namespace E2ENet.Training.Sparse
 {
     /// <summary>
-    /// When DSFF evolves the topology and how much it prunes: every ΔT iterations (E2ENET.md: ΔT = 1200 iterations), a rate
+    /// When DSFF evolves the topology and how much it prunes: every ΔT iterations (docs/method.md: ΔT = 1200 iterations), a rate
     /// decaying per iteration from <c>evolve.prune.from</c> to <c>evolve.prune.to</c> over the whole training (cosine by
     /// default: to + (from - to) * (1 + cos(pi * t / T)) / 2).
     /// </summary>

@@ -19,7 +19,7 @@ namespace E2ENet.Training.Sparse
     }
 
     /// <summary>
-    /// The sparse topology of a network under Dynamic Sparse Feature Fusion (E2ENET.md, "DSFF"): a mask per sparse tensor
+    /// The sparse topology of a network under Dynamic Sparse Feature Fusion (docs/method.md, "DSFF: sparse masks and their evolution"): a mask per sparse tensor
     /// (every fusion conv and transposed conv), exact kept counts, evolution rounds (prune the weakest active units by L1
     /// norm, regrow as many elsewhere, at zero weight and zero momentum), and statistics of which sources the fusion keeps.
     /// </summary>
