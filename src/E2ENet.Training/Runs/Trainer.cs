@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using E2ENet.Compiler;
+using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Datasets;
@@ -63,7 +64,35 @@ namespace E2ENet.Training.Runs
         /// <exception cref="TrainingException">A problem the user can fix (E2E5xxx).</exception>
         public TrainingResult Run(System.Threading.CancellationToken cancellation = default)
         {
-            CompiledModel model = ResolveModel();
+            // One writer per run folder: an OS lock held for this process's life (released by the kernel even on kill -9).
+            // An existing folder is locked before anything of it is read; a new one once the model is known to compile, and
+            // it is checked again under the lock, so two trainings started at once cannot both pass the "no training here" check.
+            bool existed = Directory.Exists(_run.Folder);
+            FolderLock? runLock = existed ? LockRun() : null;
+            try
+            {
+                CompiledModel model = ResolveModel();
+                if (runLock == null)
+                {
+                    runLock = LockRun();
+                    if (!_options.Resume && _run.HasTraining)
+                    {
+                        throw new TrainingException(TrainingErrors.RunExists, _run.Folder, "this folder already holds a training; continue it with --resume, or choose another --out");
+                    }
+                }
+                return RunLocked(model, cancellation);
+            }
+            finally
+            {
+                runLock?.Dispose();
+            }
+        }
+
+        private FolderLock LockRun()
+            => FolderLock.Acquire(_run.Folder, _options.Resume ? "e2enet train --resume" : "e2enet train");
+
+        private TrainingResult RunLocked(CompiledModel model, System.Threading.CancellationToken cancellation)
+        {
             ModelSpec spec = model.Spec!;
             NetworkIr ir = model.Network!;
             TrainingSpec recipe = spec.Training;
@@ -173,8 +202,7 @@ namespace E2ENet.Training.Runs
                         double value = Step(network, loss, optimizer, topology, batch, device, lr, recipe.Clip);
                         if (double.IsNaN(value) || double.IsInfinity(value))
                         {
-                            throw new TrainingException(TrainingErrors.Diverged, _run.Folder, $"the loss became {value} at epoch {epoch + 1}, iteration {i + 1}; "
-                                + $"lower training.lr (now {recipe.LearningRate.ToString(CultureInfo.InvariantCulture)}) or the clipping norm, then --resume (the checkpoint of epoch {state.EpochsDone} is intact)");
+                            throw new TrainingException(TrainingErrors.Diverged, _run.Folder, DivergedAdvice(value, epoch, i, state.EpochsDone, recipe));
                         }
                         lossSum += value;
                         state.Iteration++;
@@ -248,6 +276,24 @@ namespace E2ENet.Training.Runs
             }
             FlushLog();
             return new TrainingResult(_run.Folder, state.EpochsDone, finished, state.Metrics, validation);
+        }
+
+        /// <summary>
+        /// What can actually be done after the loss diverged. Resuming would replay the same batches with the same settings (and
+        /// --resume refuses changed settings, E2E5003), so the way on is a new run with a smaller step; what this run keeps is said.
+        /// </summary>
+        internal static string DivergedAdvice(double value, int epoch, int iteration, int epochsDone, TrainingSpec recipe)
+        {
+            string lr = recipe.LearningRate.ToString(CultureInfo.InvariantCulture);
+            string lower = (recipe.LearningRate / 10).ToString(CultureInfo.InvariantCulture);
+            string clip = recipe.Clip is double norm
+                ? $"or a smaller clipping norm (--set training.clip={(norm / 2).ToString(CultureInfo.InvariantCulture)}; now {norm.ToString(CultureInfo.InvariantCulture)})"
+                : "or gradient clipping (--set training.clip=12)";
+            string kept = epochsDone > 0
+                ? $"; this run keeps its checkpoint of epoch {epochsDone} and weights_best.pt, but resuming it would diverge again with the same settings"
+                : "; no epoch of this run finished, so nothing of it is worth keeping";
+            return $"the loss became {value.ToString(CultureInfo.InvariantCulture)} at epoch {epoch + 1}, iteration {iteration + 1}; train again into a new --out "
+                + $"with a lower learning rate (--set training.lr={lower}; now {lr}) {clip}{kept}";
         }
 
         private static double Step(E2ENetNetwork network, DeepSupervisionLoss loss, IParameterOptimizer optimizer, SparseTopology topology,
