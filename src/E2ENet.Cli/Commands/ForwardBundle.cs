@@ -36,7 +36,7 @@ namespace E2ENet.Cli.Commands
             {
                 E2ENetBundle bundle = E2ENetBundle.Open(bundlePath);
                 context.Error.WriteLine($"forward: bundle {bundle.Folder}: {bundle.Manifest.Model}, {bundle.Manifest.Precision}, {(bundle.Manifest.Pruned ? "pruned" : "dense")}, opset {bundle.Manifest.Opset}");
-                using OnnxRunner runner = OnnxRunner.Create(bundle.ReadModel(), device, bundle.ModelPath, note => context.Error.WriteLine("forward: " + note));
+                using OnnxRunner runner = bundle.OpenRunner(device, note => context.Error.WriteLine("forward: " + note));
                 using var scope = NewDisposeScope();
                 Tensor x;
                 using (TensorFile file = TensorFile.Open(inputPath))

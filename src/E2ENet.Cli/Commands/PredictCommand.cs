@@ -99,7 +99,7 @@ namespace E2ENet.Cli.Commands
             E2ENetBundle bundle = E2ENetBundle.Open(path);
             string planPath = plan ?? bundle.PlanPath ?? throw new E2ENetOnnxException(OnnxErrors.PlanMissing, bundle.Folder,
                 "carries no preprocessing plan (it was exported without --plan): give --plan plan.json (written by e2enet dataset preprocess for the model's training data), or export the bundle again with --plan");
-            OnnxRunner runner = OnnxRunner.Create(bundle.ReadModel(), device, bundle.ModelPath, progress);
+            OnnxRunner runner = bundle.OpenRunner(device, progress);
             return new Predictor(bundle.Spec, planPath, runner.Predict, runner, FormattableString.Invariant(
                 $"bundle {bundle.Folder} ({bundle.Manifest.Precision}, {(bundle.Manifest.Pruned ? "pruned" : "dense")}) in ONNX Runtime ({runner.Provider})"));
         }

@@ -11,7 +11,8 @@ namespace E2ENet.Compiler.Host
     /// <c>.e2enet.lock</c> opened without sharing, which on Linux is an advisory <c>flock</c> that the kernel releases when the
     /// process ends in any way, <c>kill -9</c> included (on Windows, a share lock with the same lifetime). A second writer is
     /// refused at once with E2E7002 naming the holder's process id and command, which the holder writes beside the lock
-    /// (<c>.e2enet.lock.owner</c>: the lock file itself cannot be read by another process while it is held). Dispose releases it.
+    /// (<c>.e2enet.lock.owner</c>: the lock file itself cannot be read by another process while it is held). Dispose deletes
+    /// both files and releases the lock; after a kill the files stay until the next writer takes and releases the lock.
     /// </summary>
     public sealed class FolderLock : IDisposable
     {
@@ -49,15 +50,25 @@ namespace E2ENet.Compiler.Host
         /// </summary>
         public static FolderLock AcquireFile(string lockFile, string what, string purpose)
         {
-            FileStream stream;
-            try
+            FileStream? stream = null;
+            // The holder deletes the lock file before it lets go (folders stay clean), so a process that opened the file just
+            // before it was deleted can win the lock of a file no longer there: it then sees another file (or none) under the
+            // name, and tries again.
+            for (int attempt = 0; stream == null; attempt++)
             {
-                stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-            }
-            catch (IOException e) when (!(e is FileNotFoundException || e is DirectoryNotFoundException || e is PathTooLongException))
-            {
-                throw new HostException(HostErrors.FolderInUse, what, "another process is writing here (" + Owner(lockFile) + "; it holds "
-                    + lockFile + "); two processes writing one folder would corrupt each other's files, so this one stopped before writing anything", e);
+                FileStream candidate;
+                try
+                {
+                    candidate = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (IOException e) when (!(e is FileNotFoundException || e is DirectoryNotFoundException || e is PathTooLongException))
+                {
+                    throw new HostException(HostErrors.FolderInUse, what, "another process is writing here (" + Owner(lockFile) + "; it holds "
+                        + lockFile + "); two processes writing one folder would corrupt each other's files, so this one stopped before writing anything", e);
+                }
+                FileStatus opened = UnixFiles.Stat(candidate.SafeFileHandle);
+                if (opened.Kind == FileKind.Unknown || opened.SameFileAs(UnixFiles.Stat(lockFile)) || attempt >= 100) stream = candidate;
+                else candidate.Dispose();
             }
             try
             {
@@ -111,10 +122,22 @@ namespace E2ENet.Compiler.Host
             return "pid not recorded yet";
         }
 
-        /// <summary>Releases the lock (the files stay: deleting a lock file races with a process that just opened it).</summary>
+        /// <summary>Deletes the lock and owner files, then releases the lock (in that order: see <see cref="AcquireFile"/>).</summary>
         public void Dispose()
         {
-            _stream?.Dispose();
+            if (_stream == null) return;
+            foreach (string file in new[] { LockPath + OwnerSuffix, LockPath })
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    // A lock file left behind is harmless: the next writer opens and locks it.
+                }
+            }
+            _stream.Dispose();
             _stream = null;
         }
 

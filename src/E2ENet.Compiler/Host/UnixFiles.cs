@@ -46,20 +46,37 @@ namespace E2ENet.Compiler.Host
     /// </summary>
     public static class UnixFiles
     {
-        private const int AtFdCwd = -100;
+        private const int AtFdCwd = -100, AtEmptyPath = 0x1000;
         private const uint StatxType = 0x1, StatxIno = 0x100, StatxSize = 0x200;
         private const uint RenameExchange = 2;
         private static bool _statxMissing, _renameMissing;
 
         /// <summary>The kind and identity of <paramref name="path"/> (following symbolic links).</summary>
-        public static FileStatus Stat(string path)
+        public static FileStatus Stat(string path) => Stat(AtFdCwd, path, 0);
+
+        /// <summary>The kind and identity of an open file (what a name pointed to when it was opened).</summary>
+        public static FileStatus Stat(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+        {
+            bool added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                return Stat(handle.DangerousGetHandle().ToInt32(), string.Empty, AtEmptyPath);
+            }
+            finally
+            {
+                if (added) handle.DangerousRelease();
+            }
+        }
+
+        private static FileStatus Stat(int directory, string path, int flags)
         {
             if (_statxMissing || !RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return new FileStatus(FileKind.Unknown, 0, 0, -1);
             var buffer = new byte[256];
             int result;
             try
             {
-                result = Native.statx(AtFdCwd, path, 0, StatxType | StatxIno | StatxSize, buffer);
+                result = Native.statx(directory, path, flags, StatxType | StatxIno | StatxSize, buffer);
             }
             catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
             {

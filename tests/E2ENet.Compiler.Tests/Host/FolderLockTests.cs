@@ -24,6 +24,7 @@ namespace E2ENet.Compiler.Tests.Host
                 Assert.Contains("e2enet train --resume", File.ReadAllText(again.LockPath + FolderLock.OwnerSuffix));
             }
             Assert.False(FolderLock.IsHeld(Path.Combine(folder, FolderLock.FileName)));
+            Assert.Empty(Directory.GetFileSystemEntries(folder)); // released locks leave nothing behind
         }
     }
 }
