@@ -41,7 +41,7 @@ namespace E2ENet.Cli.Commands
                 case E2ENetOnnxException onnx:
                     context.Error.WriteLine(onnx.Message);
                     return onnx.Error == OnnxErrors.OptionInvalid || onnx.Error == OnnxErrors.TargetExists || onnx.Error == OnnxErrors.BundleNotFound
-                        || onnx.Error == OnnxErrors.RunFolderInvalid || onnx.Error == OnnxErrors.DeviceUnavailable
+                        || onnx.Error == OnnxErrors.RunFolderInvalid || onnx.Error == OnnxErrors.DeviceUnavailable || onnx.Error == OnnxErrors.OutputOverwritesInput
                         ? ExitCodes.Usage : ExitCodes.Errors;
                 case E2ENetTorchException torch:
                     context.Error.WriteLine(torch.Message);

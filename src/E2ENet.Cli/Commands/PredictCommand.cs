@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data;
 using E2ENet.Data.Inference;
@@ -61,6 +62,7 @@ namespace E2ENet.Cli.Commands
             Action<string> progress = ExportArguments.Progress(context, name);
             try
             {
+                PredictCases.CheckOutputFolder(input, output);
                 using Predictor predictor = run != null ? FromRun(run, plan, device, progress) : FromBundle(bundlePath!, plan, device, progress);
                 ModelSpec spec = predictor.Spec;
                 PreprocessingPlan preprocessing = DataJson.Read<PreprocessingPlan>(predictor.PlanPath);
@@ -70,14 +72,17 @@ namespace E2ENet.Cli.Commands
                         $"is a plan for {preprocessing.Channels} channel(s) and {preprocessing.Classes} classes; model '{spec.Name}' takes {spec.Input.Channels} and predicts {spec.Classes}: give the plan of its training data with --plan"));
                 }
                 var cases = PredictCases.Find(input, spec.Input.Channels);
-                Directory.CreateDirectory(output);
+                PredictCases.CheckOutputs(input, output, cases);
+                // One writer per prediction folder (released by the kernel if this process is killed).
+                using FolderLock outputLock = FolderLock.Acquire(output, "e2enet predict");
+                PredictCases.CheckOutputs(input, output, cases);
                 SlidingWindowOptions options = SlidingWindowOptions.FromModel(spec);
                 if (noMirror) options = new SlidingWindowOptions { Patch = options.Patch, Step = options.Step, SigmaScale = options.SigmaScale, MirrorAxes = Array.Empty<int>() };
                 progress(FormattableString.Invariant($"{spec.Name} with {predictor.Description}; patch {options.Patch.ToSizeString()}, step {options.Step}, mirroring [{string.Join(", ", options.MirrorAxes)}]; plan {predictor.PlanPath}; {cases.Count} case(s)"));
                 for (int k = 0; k < cases.Count; k++)
                 {
                     PredictCase item = cases[k];
-                    string target = Path.Combine(output, item.Name + item.Extension);
+                    string target = PredictCases.Target(output, item);
                     var watch = Stopwatch.StartNew();
                     progress(FormattableString.Invariant($"case {k + 1}/{cases.Count} {item.Name}"));
                     Volume labels = CasePredictor.PredictFiles(item.Images, target, preprocessing, predictor.Predict, options, new TileProgress(progress));
