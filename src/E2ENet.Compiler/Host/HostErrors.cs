@@ -18,7 +18,7 @@ namespace E2ENet.Compiler.Host
     {
         /// <summary>The estimate of what a command needs exceeds the memory available.</summary>
         public static readonly HostError NotEnoughMemory = new HostError("E2E7001", "Not enough memory",
-            "make the work smaller (patch, batch, image size, model width), free memory, or pass --max-memory SIZE when the estimate is known to be too high");
+            "or free memory, or run it where more is available");
 
         /// <summary>Another process holds the lock of the folder a command writes into.</summary>
         public static readonly HostError FolderInUse = new HostError("E2E7002", "Folder in use by another process",

@@ -34,6 +34,22 @@ namespace E2ENet.Compiler.Host
         /// <summary>True when the user set it (<c>--max-memory</c> or the environment).</summary>
         public bool IsExplicit { get; }
 
+        private static readonly System.Threading.AsyncLocal<MemoryBudget?> Ambient = new System.Threading.AsyncLocal<MemoryBudget?>();
+
+        /// <summary>
+        /// The budget in force: the one a caller set with <see cref="Use"/> (the command line's <c>--max-memory</c>), else
+        /// <see cref="Detect"/>'s. Libraries check against this, so an override reaches every estimate without being passed along.
+        /// </summary>
+        public static MemoryBudget Current => Ambient.Value ?? Detect();
+
+        /// <summary>Makes <paramref name="budget"/> the <see cref="Current"/> one until the returned scope is disposed (this flow and the tasks it starts).</summary>
+        public static IDisposable Use(MemoryBudget budget)
+        {
+            MemoryBudget? previous = Ambient.Value;
+            Ambient.Value = budget;
+            return new Scope(() => Ambient.Value = previous);
+        }
+
         /// <summary>A budget of exactly <paramref name="bytes"/> (what <c>--max-memory</c> gives).</summary>
         public static MemoryBudget Fixed(long bytes, string source = "--max-memory") => new MemoryBudget(bytes, source, true);
 
@@ -67,12 +83,12 @@ namespace E2ENet.Compiler.Host
             if (available is long a)
             {
                 best = a;
-                source = "the memory available now (MemAvailable in " + proc + "/meminfo)";
+                source = "MemAvailable in " + proc + "/meminfo";
             }
             if (limit is long l && l < best)
             {
                 best = l;
-                source = "the control group's limit (" + where + ")";
+                source = "the control group's limit, " + where;
             }
             return new MemoryBudget(best, source, false);
         }
@@ -90,12 +106,25 @@ namespace E2ENet.Compiler.Host
         {
             if (Fits(estimate)) return;
             throw new HostException(HostErrors.NotEnoughMemory, path, string.Format(CultureInfo.InvariantCulture,
-                "{0} needs about {1} of memory (estimate), more than the {2} allowed ({3}); nothing was done: {4}, or --max-memory {5} if the estimate is known to be too high",
+                "{0} needs about {1} of memory (estimate), more than the {2} allowed here ({3}); nothing was done: try {4}, or --max-memory {5} if the estimate is known to be too high",
                 what, ByteSize.Format(estimate), ByteSize.Format(Bytes), Source, fix, Suggest(estimate)));
         }
 
         /// <summary>A <c>--max-memory</c> value that would let <paramref name="estimate"/> through (rounded up to a whole GiB).</summary>
         private static string Suggest(long estimate) => ((estimate + (1L << 30) - 1) >> 30).ToString(CultureInfo.InvariantCulture) + "G";
+
+        private sealed class Scope : IDisposable
+        {
+            private Action? _restore;
+
+            public Scope(Action restore) => _restore = restore;
+
+            public void Dispose()
+            {
+                _restore?.Invoke();
+                _restore = null;
+            }
+        }
 
         /// <inheritdoc />
         public override string ToString() => ByteSize.Format(Bytes) + " (" + Source + ")";

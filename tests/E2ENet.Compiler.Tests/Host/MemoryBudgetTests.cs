@@ -53,8 +53,8 @@ namespace E2ENet.Compiler.Tests.Host
             Assert.Equal("E2E7001", e.Id);
             Assert.StartsWith("models/a.e2e: error E2E7001: a training step of AmosCt", e.Message);
             Assert.Contains("268 GiB", e.Message);
-            Assert.Contains("4 GiB allowed (--max-memory)", e.Message);
-            Assert.Contains("a smaller patch, or --max-memory 268G", e.Message);
+            Assert.Contains("4 GiB allowed here (--max-memory)", e.Message);
+            Assert.Contains("try a smaller patch, or --max-memory 268G", e.Message);
         }
 
         [Theory]
