@@ -110,3 +110,28 @@ namespace E2ENet.Training.Tests
         }
     }
 }
+
+namespace E2ENet.Training.Tests
+{
+    /// <summary>Issue 10 (5): a training whose own estimate exceeds the memory allowed is refused before anything is written.</summary>
+    public class TrainingMemoryTests
+    {
+        [Fact]
+        public void A_patch_that_cannot_fit_is_refused_with_the_estimate_the_limit_and_the_fix()
+        {
+            string root = TrainingFixtures.TempFolder("memory");
+            string dataset = TrainingFixtures.SyntheticDataset(System.IO.Path.Combine(root, "data"), cases: 2);
+            string model = TrainingFixtures.Model(root);
+            string run = System.IO.Path.Combine(root, "run");
+            var output = new System.IO.StringWriter();
+            var error = new System.IO.StringWriter();
+            int exit = E2ENet.Cli.CliApp.Run(new[] { "train", dataset, "--model", model, "--out", run, "--set", "input.patch=[256, 256, 256]", "--max-memory", "2G" }, output, error);
+            Assert.Equal(1, exit);
+            string text = error.ToString();
+            Assert.Contains(model + ": error E2E7001: training 'Tiny' (a step at patch 256x256x256, batch 2:", text);
+            Assert.Contains("more than the 2 GiB allowed here (--max-memory)", text);
+            Assert.Contains("try a smaller patch (--set input.patch=[...]) or batch (--set training.batch=1)", text);
+            Assert.False(System.IO.Directory.Exists(run), "nothing may be written for a refused training");
+        }
+    }
+}

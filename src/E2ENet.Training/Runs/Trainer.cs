@@ -72,6 +72,7 @@ namespace E2ENet.Training.Runs
             try
             {
                 CompiledModel model = ResolveModel();
+                RequireMemory(model.Spec!, model.Network!);
                 if (runLock == null)
                 {
                     runLock = LockRun();
@@ -455,6 +456,20 @@ namespace E2ENet.Training.Runs
                 default:
                     throw new TrainingException(TrainingErrors.BadOption, null, $"--device {name}: use cpu or cuda");
             }
+        }
+
+        /// <summary>
+        /// Refuses a training that cannot fit before anything is preprocessed or built (E2E7001): the IR's estimate of a training
+        /// step (activations autograd keeps, weights, gradients, optimizer state) plus the batches the loader holds.
+        /// </summary>
+        private void RequireMemory(ModelSpec spec, NetworkIr ir)
+        {
+            long step = MemoryEstimate.TrainingStep(ir);
+            long data = TrainingDataOptions.FromModel(spec, ir, _seed, _options.Workers).MemoryBytes(spec.Input.Channels);
+            MemoryBudget.Current.Require(MemoryEstimate.Clamp((double)step + data), _options.ModelFile ?? _run.ModelFile, string.Format(CultureInfo.InvariantCulture,
+                "training '{0}' (a step at patch {1}, batch {2}: {3}, as e2enet check reports; batches in flight with {4} worker(s): {5})",
+                spec.Name, spec.Input.Patch.ToSizeString(), spec.Training.Batch, ByteSize.Format(step), _options.Workers, ByteSize.Format(data)),
+                "a smaller patch (--set input.patch=[...]) or batch (--set training.batch=1), or a narrower model");
         }
 
         private void CheckOptions(TrainingSpec recipe)
