@@ -95,32 +95,22 @@ namespace E2ENet.Data.Preprocessing
         /// Puts class probabilities (K, D, H, W) of a preprocessed case back on the original grid, as nnU-Net v1 does:
         /// transpose back, resample each class to the cropped shape (linear; order 0 along an anisotropic axis), argmax,
         /// and place the result inside the crop of an all-background volume. Returns labels in the file's array order
-        /// (k, j, i), shape <see cref="CaseGeometry.OriginalShape"/>. One class is resampled at a time (memory: two crops).
+        /// (k, j, i), shape <see cref="CaseGeometry.OriginalShape"/>. Works plane by plane (<see cref="PlaneRestorer"/>).
         /// </summary>
         public static short[] Restore(float[] probabilities, int classes, CaseGeometry geometry)
         {
             var shape = new Int3(geometry.ShapeAfterResampling[0], geometry.ShapeAfterResampling[1], geometry.ShapeAfterResampling[2]);
             if (probabilities.LongLength != classes * shape.Volume)
                 throw new DataException(DataErrors.PredictorShape, null, $"{probabilities.LongLength} probabilities for {classes} classes of {shape.ToSizeString()}");
-            int[] backward = VolumeOps.Inverse(geometry.TransposeForward);
-            var cropSize = new Int3(geometry.CropSize[0], geometry.CropSize[1], geometry.CropSize[2]);
-            Int3 transposedShape = new Int3(shape[backward[0]], shape[backward[1]], shape[backward[2]]);
-            double[] current = backward.Select(a => geometry.SpacingAfterResampling[a]).ToArray();
-            Interpolation[] orders = Planner.Orders(geometry.OriginalSpacing, current, Interpolation.Linear);
-            var best = new float[cropSize.Volume];
-            var argmax = new short[cropSize.Volume];
-            for (int k = 0; k < classes; k++)
+            var restorer = new PlaneRestorer(classes, geometry);
+            long area = (long)shape.H * shape.W;
+            for (int z = 0; z < shape.D; z++)
             {
-                float[] channel = probabilities.AsSpan((int)(k * shape.Volume), (int)shape.Volume).ToArray();
-                float[] back = VolumeOps.Transpose(channel, shape, backward).Data;
-                float[] resized = transposedShape == cropSize ? back : Resampler.Resize(back, transposedShape, cropSize, orders);
-                for (long n = 0; n < resized.LongLength; n++)
-                    if (k == 0 || resized[n] > best[n]) { best[n] = resized[n]; argmax[n] = (short)k; }
+                var plane = new float[classes * area];
+                for (int k = 0; k < classes; k++) Array.Copy(probabilities, k * shape.Volume + z * area, plane, k * area, area);
+                restorer.Add(z, plane);
             }
-            var original = new Int3(geometry.OriginalShape[0], geometry.OriginalShape[1], geometry.OriginalShape[2]);
-            var result = new short[original.Volume];
-            VolumeOps.Paste(argmax, result, original, new Box3(new Int3(geometry.CropStart[0], geometry.CropStart[1], geometry.CropStart[2]), cropSize));
-            return result;
+            return restorer.Finish();
         }
 
         /// <summary>

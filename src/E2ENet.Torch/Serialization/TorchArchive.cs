@@ -5,6 +5,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using E2ENet.Torch.Diagnostics;
+using E2ENet.Compiler.Host;
 
 namespace E2ENet.Torch.Serialization
 {
@@ -49,7 +50,7 @@ namespace E2ENet.Torch.Serialization
             try
             {
                 if (Directory.Exists(path)) throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "is a directory; give a file written by torch.save");
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                stream = RegularFile.OpenRead(path);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
