@@ -26,6 +26,28 @@ namespace E2ENet.Data.Preprocessing
         /// <exception cref="DataException">E4303 when the channel count differs from the plan; E4109-E4111 when the volumes are not on one grid.</exception>
         public static PreprocessedArrays Run(IReadOnlyList<Volume> channels, Volume? label, PreprocessingPlan plan, IReadOnlyList<string>? files = null)
         {
+            CheckInputs(channels, label, plan, files);
+            return Preprocess(channels.Select(v => (float[]?)v.Voxels).ToArray(), channels[0].Shape, channels[0].Spacing, label, plan, files, consume: false);
+        }
+
+        /// <summary>
+        /// Preprocesses the channels of a case to predict, taking their voxels over: <paramref name="channels"/> is emptied, and
+        /// its voxel arrays are reused and changed in place where nothing else is needed (no crop, no transpose, one channel:
+        /// normalized where they are), and released as soon as they are used. Prediction then holds one image, not several
+        /// copies of it. The label of the result is empty unless normalization needs the non-zero mask.
+        /// </summary>
+        public static PreprocessedArrays RunConsuming(List<Volume> channels, PreprocessingPlan plan, IReadOnlyList<string>? files = null)
+        {
+            CheckInputs(channels, null, plan, files);
+            float[]?[] voxels = channels.Select(v => (float[]?)v.Voxels).ToArray();
+            Int3 shape = channels[0].Shape;
+            Real3 spacing = channels[0].Spacing;
+            channels.Clear();
+            return Preprocess(voxels, shape, spacing, null, plan, files, consume: true);
+        }
+
+        private static void CheckInputs(IReadOnlyList<Volume> channels, Volume? label, PreprocessingPlan plan, IReadOnlyList<string>? files)
+        {
             string Name(int i) => files != null && i < files.Count ? files[i] : "channel " + i;
             if (channels.Count != plan.Channels)
                 throw new DataException(DataErrors.InputMismatch, files?.FirstOrDefault(), $"{channels.Count} image(s) given; the plan has {plan.Channels} channel(s) ({string.Join(", ", plan.ChannelNames)})");
@@ -33,34 +55,57 @@ namespace E2ENet.Data.Preprocessing
             for (int c = 1; c < channels.Count; c++) DatasetChecker.CompareGrid(channels[0], Name(0), channels[c], Name(c), problems);
             if (label != null) DatasetChecker.CompareGrid(channels[0], Name(0), label, Name(channels.Count), problems);
             if (problems.Count > 0) throw problems[0].ToException();
+        }
 
-            Int3 original = channels[0].Shape;
-            Real3 spacing = channels[0].Spacing;
+        private static PreprocessedArrays Preprocess(float[]?[] voxels, Int3 original, Real3 spacing, Volume? label, PreprocessingPlan plan, IReadOnlyList<string>? files, bool consume)
+        {
+            string Name(int i) => files != null && i < files.Count ? files[i] : "channel " + i;
+            int channelCount = voxels.Length;
 
             // 1. Crop to the non-zero region (file axes).
-            bool[] mask = VolumeOps.NonzeroMask(channels.Select(v => v.Voxels).ToList(), original);
+            bool[]? mask = VolumeOps.NonzeroMask(voxels.Select(v => v!).ToList(), original);
             Box3 box = VolumeOps.BoundingBox(mask, original);
-            var cropped = channels.Select(v => VolumeOps.Crop(v.Voxels, original, box)).ToList();
-            bool[] croppedMask = VolumeOps.Crop(mask, original, box);
-            var labels = new short[box.Size.Volume];
-            if (label != null)
+            bool whole = box.Size == original;
+            var cropped = new float[]?[channelCount];
+            for (int c = 0; c < channelCount; c++)
             {
-                float[] values = VolumeOps.Crop(label.Voxels, original, box);
-                for (long n = 0; n < labels.LongLength; n++)
-                {
-                    float v = values[n];
-                    if (v < 0 || v >= plan.Classes || v != Math.Floor(v))
-                        throw new DataException(DataErrors.UndeclaredLabel, Name(channels.Count), $"label value {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not one of 0..{plan.Classes - 1}");
-                    labels[n] = (short)v;
-                }
+                cropped[c] = consume && whole ? voxels[c] : VolumeOps.Crop(voxels[c]!, original, box);
+                if (consume) voxels[c] = null;
             }
-            for (long n = 0; n < labels.LongLength; n++) if (labels[n] == 0 && !croppedMask[n]) labels[n] = -1;
+            // The label (-1 outside the non-zero mask): for training, and for normalizations that use the mask.
+            bool needLabels = !consume || label != null || plan.UseNonzeroMaskForNormalization.Any(m => m);
+            short[] labels = Array.Empty<short>();
+            if (needLabels)
+            {
+                bool[] croppedMask = whole ? mask : VolumeOps.Crop(mask, original, box);
+                labels = new short[box.Size.Volume];
+                if (label != null)
+                {
+                    float[] values = VolumeOps.Crop(label.Voxels, original, box);
+                    for (long n = 0; n < labels.LongLength; n++)
+                    {
+                        float v = values[n];
+                        if (v < 0 || v >= plan.Classes || v != Math.Floor(v))
+                            throw new DataException(DataErrors.UndeclaredLabel, Name(channelCount), $"label value {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not one of 0..{plan.Classes - 1}");
+                        labels[n] = (short)v;
+                    }
+                }
+                for (long n = 0; n < labels.LongLength; n++) if (labels[n] == 0 && !croppedMask[n]) labels[n] = -1;
+            }
+            mask = null;
 
             // 2. Transpose to plan axes.
             int[] forward = plan.TransposeForward;
+            bool identity = forward[0] == 0 && forward[1] == 1 && forward[2] == 2;
             Int3 shape = box.Size;
-            var transposed = cropped.Select(c => VolumeOps.Transpose(c, box.Size, forward).Data).ToList();
-            (labels, shape) = VolumeOps.Transpose(labels, box.Size, forward);
+            var transposed = new float[]?[channelCount];
+            for (int c = 0; c < channelCount; c++)
+            {
+                transposed[c] = consume && identity ? cropped[c] : VolumeOps.Transpose(cropped[c]!, box.Size, forward).Data;
+                cropped[c] = null;
+            }
+            if (needLabels) (labels, shape) = VolumeOps.Transpose(labels, box.Size, forward);
+            else shape = new Int3(box.Size[forward[0]], box.Size[forward[1]], box.Size[forward[2]]);
             double[] spacingPlan = forward.Select(a => spacing[a]).ToArray();
 
             // 3. Resample to the target spacing.
@@ -73,17 +118,27 @@ namespace E2ENet.Data.Preprocessing
             {
                 Interpolation[] imageOrders = Planner.Orders(spacingPlan, target, Interpolation.Cubic);
                 Interpolation[] labelOrders = Planner.Orders(spacingPlan, target, Interpolation.Linear);
-                transposed = transposed.Select(c => Resampler.Resize(c, shape, newShape, imageOrders)).ToList();
-                labels = Resampler.ResizeLabels(labels, shape, newShape, labelOrders);
+                for (int c = 0; c < channelCount; c++) transposed[c] = Resampler.Resize(transposed[c]!, shape, newShape, imageOrders);
+                if (needLabels) labels = Resampler.ResizeLabels(labels, shape, newShape, labelOrders);
             }
 
-            // 4. Normalize each channel.
-            var image = new float[plan.Channels * newShape.Volume];
-            for (int c = 0; c < plan.Channels; c++)
+            // 4. Normalize each channel (in place when the one channel's array is ours).
+            float[] image;
+            if (consume && channelCount == 1)
             {
-                Span<float> channel = image.AsSpan((int)(c * newShape.Volume), (int)newShape.Volume);
-                transposed[c].CopyTo(channel);
-                IntensityNormalizer.Normalize(channel, labels, plan.Normalization[c], plan.UseNonzeroMaskForNormalization[c], plan.CtStatistics[c]);
+                image = transposed[0]!;
+                IntensityNormalizer.Normalize(image, labels, plan.Normalization[0], plan.UseNonzeroMaskForNormalization[0], plan.CtStatistics[0]);
+            }
+            else
+            {
+                image = new float[plan.Channels * newShape.Volume];
+                for (int c = 0; c < plan.Channels; c++)
+                {
+                    Span<float> channel = image.AsSpan((int)(c * newShape.Volume), (int)newShape.Volume);
+                    transposed[c].CopyTo(channel);
+                    transposed[c] = null;
+                    IntensityNormalizer.Normalize(channel, labels, plan.Normalization[c], plan.UseNonzeroMaskForNormalization[c], plan.CtStatistics[c]);
+                }
             }
             var geometry = new CaseGeometry(new[] { original.D, original.H, original.W }, spacing.ToArray(),
                 new[] { box.Start.D, box.Start.H, box.Start.W }, new[] { box.Size.D, box.Size.H, box.Size.W }, forward.ToArray(),
