@@ -34,20 +34,31 @@ namespace E2ENet.Data.Inference
         public static Volume PredictFiles(IReadOnlyList<string> imageFiles, string outputFile, PreprocessingPlan plan, PatchPredictor predictor,
             SlidingWindowOptions options, IProgress<DataProgress>? progress = null)
         {
-            var channels = imageFiles.Select(VolumeFiles.Read).ToList();
-            Volume grid = channels[0];
-            // The grid is all the output needs of the first image; its voxels go to the preprocessing, which reuses them.
-            var (shape, spacing, affine, header) = (grid.Shape, grid.Spacing, grid.Affine, grid.Header);
-            grid = null!;
-            PreprocessedArrays? arrays = CasePreprocessor.RunConsuming(channels, plan, imageFiles);
+            (PreprocessedArrays? arrays, Grid grid) = ReadAndPreprocess(imageFiles, plan);
+            LargeArrays.Reclaim(); // what the files' voxels became is in arrays; the rest is garbage
             short[] labels = Labels(arrays, plan, predictor, options, progress);
             arrays = null;
-            var prediction = new Volume(shape, ToFloat(labels), spacing, affine, VoxelTypes.ForLabels(plan.Classes - 1), header);
+            LargeArrays.Reclaim();
+            var prediction = new Volume(grid.Shape, ToFloat(labels), grid.Spacing, grid.Affine, VoxelTypes.ForLabels(plan.Classes - 1), grid.Header);
             labels = null!;
             string? folder = Path.GetDirectoryName(Path.GetFullPath(outputFile));
             if (folder != null) Directory.CreateDirectory(folder);
             VolumeFiles.Write(outputFile, prediction, prediction.StoredType);
             return prediction;
+        }
+
+        /// <summary>The first image's grid: all the output needs of it.</summary>
+        private sealed record Grid(Int3 Shape, Real3 Spacing, AffineMatrix Affine, IVolumeHeader? Header);
+
+        /// <summary>
+        /// Reads the channels and preprocesses them in place. Its own frame: nothing that referenced the read voxels outlives
+        /// it (a debug build keeps every temporary of a method alive until the method returns).
+        /// </summary>
+        private static (PreprocessedArrays Arrays, Grid Grid) ReadAndPreprocess(IReadOnlyList<string> imageFiles, PreprocessingPlan plan)
+        {
+            var channels = imageFiles.Select(VolumeFiles.Read).ToList();
+            var grid = new Grid(channels[0].Shape, channels[0].Spacing, channels[0].Affine, channels[0].Header);
+            return (CasePreprocessor.RunConsuming(channels, plan, imageFiles), grid);
         }
 
         /// <summary>

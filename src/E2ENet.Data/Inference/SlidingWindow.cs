@@ -121,17 +121,14 @@ namespace E2ENet.Data.Inference
                 // Planes [from, to) of the padded image, held at [from - windowStart, to - windowStart) of the window.
                 int first = Math.Max(from, (int)before[0]), last = Math.Min(to, (int)(before[0] + size.D));
                 if (sums is null || last <= first) return;
-                using var emitScope = NewDisposeScope();
-                Tensor part = (sums.narrow(1, first - windowStart, last - first) / weights.narrow(0, first - windowStart, last - first).unsqueeze(0))
-                    .narrow(2, before[1], size.H).narrow(3, before[2], size.W).to(CPU).contiguous();
-                float[] values = part.data<float>().ToArray();
-                long classes = part.shape[0], planes = part.shape[1], area = (long)size.H * size.W;
-                for (int z = 0; z < planes; z++)
+                for (int z = first; z < last; z++)
                 {
-                    var plane = new float[classes * area];
-                    for (long k = 0; k < classes; k++) Array.Copy(values, (k * planes + z) * area, plane, k * area, area);
-                    sink(first - (int)before[0] + z, plane);
+                    using var planeScope = NewDisposeScope();
+                    Tensor plane = (sums.select(1, z - windowStart) / weights.select(0, z - windowStart).unsqueeze(0))
+                        .narrow(1, before[1], size.H).narrow(2, before[2], size.W).to(CPU).contiguous();
+                    sink(z - (int)before[0], plane.data<float>().ToArray());
                 }
+                LargeArrays.ReclaimIfChurned();
             }
 
             void Shift(int to)
@@ -175,6 +172,7 @@ namespace E2ENet.Data.Inference
                         sums.narrow(1, d - windowStart, patch.D).narrow(2, h, patch.H).narrow(3, w, patch.W).add_(probabilities[0] * gaussian, One);
                         weights.narrow(0, d - windowStart, patch.D).narrow(1, h, patch.H).narrow(2, w, patch.W).add_(gaussian, One);
                         progress?.Report(new DataProgress("predict", ++done, count, null));
+                        if (tiles is ArrayTiles) LargeArrays.ReclaimIfChurned();
                     }
             }
             Emit(windowStart, (int)padded[0]);

@@ -57,55 +57,22 @@ namespace E2ENet.Data.Preprocessing
             if (problems.Count > 0) throw problems[0].ToException();
         }
 
+        /// <summary>
+        /// The four steps, each in its own method: in consuming mode every array a step no longer needs is dropped from the
+        /// arrays of arrays it was given, and nothing else of the step outlives its frame (a debug build keeps a method's
+        /// temporaries alive until it returns).
+        /// </summary>
         private static PreprocessedArrays Preprocess(float[]?[] voxels, Int3 original, Real3 spacing, Volume? label, PreprocessingPlan plan, IReadOnlyList<string>? files, bool consume)
         {
-            string Name(int i) => files != null && i < files.Count ? files[i] : "channel " + i;
-            int channelCount = voxels.Length;
-
-            // 1. Crop to the non-zero region (file axes).
-            bool[]? mask = VolumeOps.NonzeroMask(voxels.Select(v => v!).ToList(), original);
-            Box3 box = VolumeOps.BoundingBox(mask, original);
-            bool whole = box.Size == original;
-            var cropped = new float[]?[channelCount];
-            for (int c = 0; c < channelCount; c++)
-            {
-                cropped[c] = consume && whole ? voxels[c] : VolumeOps.Crop(voxels[c]!, original, box);
-                if (consume) voxels[c] = null;
-            }
-            // The label (-1 outside the non-zero mask): for training, and for normalizations that use the mask.
+            // 1. Crop to the non-zero region (file axes); the label (-1 outside the non-zero mask) for training, and for
+            // normalizations that use the mask.
             bool needLabels = !consume || label != null || plan.UseNonzeroMaskForNormalization.Any(m => m);
-            short[] labels = Array.Empty<short>();
-            if (needLabels)
-            {
-                bool[] croppedMask = whole ? mask : VolumeOps.Crop(mask, original, box);
-                labels = new short[box.Size.Volume];
-                if (label != null)
-                {
-                    float[] values = VolumeOps.Crop(label.Voxels, original, box);
-                    for (long n = 0; n < labels.LongLength; n++)
-                    {
-                        float v = values[n];
-                        if (v < 0 || v >= plan.Classes || v != Math.Floor(v))
-                            throw new DataException(DataErrors.UndeclaredLabel, Name(channelCount), $"label value {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not one of 0..{plan.Classes - 1}");
-                        labels[n] = (short)v;
-                    }
-                }
-                for (long n = 0; n < labels.LongLength; n++) if (labels[n] == 0 && !croppedMask[n]) labels[n] = -1;
-            }
-            mask = null;
+            (Box3 box, short[] labels) = Crop(voxels, original, label, needLabels, plan, files, consume);
 
             // 2. Transpose to plan axes.
             int[] forward = plan.TransposeForward;
-            bool identity = forward[0] == 0 && forward[1] == 1 && forward[2] == 2;
-            Int3 shape = box.Size;
-            var transposed = new float[]?[channelCount];
-            for (int c = 0; c < channelCount; c++)
-            {
-                transposed[c] = consume && identity ? cropped[c] : VolumeOps.Transpose(cropped[c]!, box.Size, forward).Data;
-                cropped[c] = null;
-            }
-            if (needLabels) (labels, shape) = VolumeOps.Transpose(labels, box.Size, forward);
-            else shape = new Int3(box.Size[forward[0]], box.Size[forward[1]], box.Size[forward[2]]);
+            Int3 shape = ToPlanAxes(voxels, box.Size, forward, consume);
+            if (needLabels) labels = VolumeOps.Transpose(labels, box.Size, forward).Data;
             double[] spacingPlan = forward.Select(a => spacing[a]).ToArray();
 
             // 3. Resample to the target spacing.
@@ -116,34 +83,85 @@ namespace E2ENet.Data.Preprocessing
                 Math.Max(1, (int)Math.Round(spacingPlan[2] / target[2] * shape.W)));
             if (newShape != shape)
             {
-                Interpolation[] imageOrders = Planner.Orders(spacingPlan, target, Interpolation.Cubic);
-                Interpolation[] labelOrders = Planner.Orders(spacingPlan, target, Interpolation.Linear);
-                for (int c = 0; c < channelCount; c++) transposed[c] = Resampler.Resize(transposed[c]!, shape, newShape, imageOrders);
-                if (needLabels) labels = Resampler.ResizeLabels(labels, shape, newShape, labelOrders);
+                Resample(voxels, shape, newShape, Planner.Orders(spacingPlan, target, Interpolation.Cubic));
+                if (needLabels) labels = Resampler.ResizeLabels(labels, shape, newShape, Planner.Orders(spacingPlan, target, Interpolation.Linear));
             }
 
             // 4. Normalize each channel (in place when the one channel's array is ours).
-            float[] image;
-            if (consume && channelCount == 1)
-            {
-                image = transposed[0]!;
-                IntensityNormalizer.Normalize(image, labels, plan.Normalization[0], plan.UseNonzeroMaskForNormalization[0], plan.CtStatistics[0]);
-            }
-            else
-            {
-                image = new float[plan.Channels * newShape.Volume];
-                for (int c = 0; c < plan.Channels; c++)
-                {
-                    Span<float> channel = image.AsSpan((int)(c * newShape.Volume), (int)newShape.Volume);
-                    transposed[c].CopyTo(channel);
-                    transposed[c] = null;
-                    IntensityNormalizer.Normalize(channel, labels, plan.Normalization[c], plan.UseNonzeroMaskForNormalization[c], plan.CtStatistics[c]);
-                }
-            }
+            float[] image = Normalize(voxels, labels, newShape, plan, consume);
             var geometry = new CaseGeometry(new[] { original.D, original.H, original.W }, spacing.ToArray(),
                 new[] { box.Start.D, box.Start.H, box.Start.W }, new[] { box.Size.D, box.Size.H, box.Size.W }, forward.ToArray(),
                 new[] { newShape.D, newShape.H, newShape.W }, target.ToArray());
             return new PreprocessedArrays(image, labels, newShape, geometry);
+        }
+
+        /// <summary>Crops every channel (in place of <paramref name="arrays"/>) to the non-zero box; the cropped label when needed.</summary>
+        private static (Box3 Box, short[] Labels) Crop(float[]?[] arrays, Int3 original, Volume? label, bool needLabels, PreprocessingPlan plan, IReadOnlyList<string>? files, bool consume)
+        {
+            bool[] mask = VolumeOps.NonzeroMask(arrays.Select(v => v!).ToList(), original);
+            Box3 box = VolumeOps.BoundingBox(mask, original);
+            bool whole = box.Size == original;
+            for (int c = 0; c < arrays.Length; c++)
+            {
+                if (!(consume && whole)) arrays[c] = VolumeOps.Crop(arrays[c]!, original, box);
+            }
+            if (!needLabels) return (box, Array.Empty<short>());
+            bool[] croppedMask = whole ? mask : VolumeOps.Crop(mask, original, box);
+            var labels = new short[box.Size.Volume];
+            if (label != null)
+            {
+                float[] values = VolumeOps.Crop(label.Voxels, original, box);
+                for (long n = 0; n < labels.LongLength; n++)
+                {
+                    float v = values[n];
+                    if (v < 0 || v >= plan.Classes || v != Math.Floor(v))
+                    {
+                        string file = files != null && arrays.Length < files.Count ? files[arrays.Length] : "channel " + arrays.Length;
+                        throw new DataException(DataErrors.UndeclaredLabel, file, $"label value {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not one of 0..{plan.Classes - 1}");
+                    }
+                    labels[n] = (short)v;
+                }
+            }
+            for (long n = 0; n < labels.LongLength; n++) if (labels[n] == 0 && !croppedMask[n]) labels[n] = -1;
+            return (box, labels);
+        }
+
+        /// <summary>Transposes every channel (in place of <paramref name="arrays"/>) to the plan's axes; an identity keeps a consumed array.</summary>
+        private static Int3 ToPlanAxes(float[]?[] arrays, Int3 shape, int[] forward, bool consume)
+        {
+            bool identity = forward[0] == 0 && forward[1] == 1 && forward[2] == 2;
+            for (int c = 0; c < arrays.Length; c++)
+            {
+                if (!(consume && identity)) arrays[c] = VolumeOps.Transpose(arrays[c]!, shape, forward).Data;
+            }
+            return new Int3(shape[forward[0]], shape[forward[1]], shape[forward[2]]);
+        }
+
+        /// <summary>Resamples every channel (in place of <paramref name="arrays"/>), one at a time.</summary>
+        private static void Resample(float[]?[] arrays, Int3 shape, Int3 newShape, Interpolation[] orders)
+        {
+            for (int c = 0; c < arrays.Length; c++) arrays[c] = Resampler.Resize(arrays[c]!, shape, newShape, orders);
+        }
+
+        /// <summary>Normalizes every channel into one (C, D, H, W) array; a consumed single channel is normalized where it is.</summary>
+        private static float[] Normalize(float[]?[] arrays, short[] labels, Int3 shape, PreprocessingPlan plan, bool consume)
+        {
+            if (consume && arrays.Length == 1)
+            {
+                float[] only = arrays[0]!;
+                arrays[0] = null;
+                IntensityNormalizer.Normalize(only, labels, plan.Normalization[0], plan.UseNonzeroMaskForNormalization[0], plan.CtStatistics[0]);
+                return only;
+            }
+            var image = new float[plan.Channels * shape.Volume];
+            for (int c = 0; c < plan.Channels; c++)
+            {
+                Span<float> channel = image.AsSpan((int)(c * shape.Volume), (int)shape.Volume);
+                arrays[c].CopyTo(channel);
+                if (consume) arrays[c] = null;
+                IntensityNormalizer.Normalize(channel, labels, plan.Normalization[c], plan.UseNonzeroMaskForNormalization[c], plan.CtStatistics[c]);
+            }
+            return image;
         }
 
         /// <summary>
