@@ -9,7 +9,8 @@ namespace E2ENet.Compiler.Host
     /// How much memory a command may plan to use, decided once before it allocates: the smallest of the control group's limit
     /// (cgroup v2 <c>memory.max</c> of the process's group and its ancestors, or cgroup v1 <c>memory.limit_in_bytes</c>) and the
     /// memory the kernel says is available (<c>MemAvailable</c> of <c>/proc/meminfo</c>, or <c>MemTotal</c>); an explicit
-    /// <c>--max-memory</c> (or the <c>E2ENET_MAX_MEMORY</c> environment variable) replaces both. Commands estimate what they
+    /// <c>--max-memory</c> (or the <c>E2ENET_MAX_MEMORY</c> environment variable) replaces both. .NET's own heap limit counts too
+    /// when it is lower (in a container it is 75 % of the limit by default). Commands estimate what they
     /// need and call <see cref="Require"/>, which refuses work that cannot fit with E2E7001 naming the estimate, the budget,
     /// where the budget came from and the fix.
     /// </summary>
@@ -70,7 +71,25 @@ namespace E2ENet.Compiler.Host
                 }
                 return Fixed(bytes, EnvironmentVariable);
             }
-            return FromSystem("/proc", "/sys/fs/cgroup");
+            MemoryBudget system = FromSystem("/proc", "/sys/fs/cgroup");
+            // .NET limits its own heap below a container's limit (75 % of it by default): managed arrays cannot go past that.
+            long? heap = HeapLimit();
+            return heap is long h && h < system.Bytes ? new MemoryBudget(h, ".NET's heap limit (GC TotalAvailableMemoryBytes)", false) : system;
+        }
+
+        /// <summary>What the .NET garbage collector lets the heap reach (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes), when the runtime says.</summary>
+        private static long? HeapLimit()
+        {
+            try
+            {
+                object? info = typeof(GC).GetMethod("GetGCMemoryInfo", Type.EmptyTypes)?.Invoke(null, null);
+                object? total = info?.GetType().GetProperty("TotalAvailableMemoryBytes")?.GetValue(info);
+                return total is long bytes && bytes > 0 ? bytes : (long?)null;
+            }
+            catch (Exception e) when (e is System.Reflection.TargetInvocationException || e is NotSupportedException || e is MemberAccessException)
+            {
+                return null;
+            }
         }
 
         /// <summary>The system's budget read from <paramref name="proc"/> and <paramref name="cgroupRoot"/> (tests give fake folders).</summary>

@@ -66,7 +66,7 @@ namespace E2ENet.Data.Inference
         /// (every channel as float32 and the stored voxels of one), preprocessing (the non-zero mask, a resampled copy, the
         /// channels joined when there are several), the sliding window (the image, two windows of the class sums one patch
         /// deep, the labels, and <paramref name="networkBytes"/> for the network on one tile), and writing (the labels as
-        /// integers, as float32 and as stored).
+        /// integers, as float32 and as stored), plus 256 MiB for arrays the collector has not reclaimed yet.
         /// </summary>
         public static long MemoryBytes(IReadOnlyList<VolumeInfo> channels, PreprocessingPlan plan, SlidingWindowOptions options, long networkBytes)
         {
@@ -83,7 +83,8 @@ namespace E2ENet.Data.Inference
             double window = 2.0 * 4.0 * (plan.Classes + 1) * options.Patch.D * padded[1] * padded[2];
             double slide = 4.0 * count * after + window + 2.0 * voxels + networkBytes;
             double write = (2.0 + 4.0 + 1.0) * voxels;
-            double peak = new[] { read, preprocess, slide, write }.Max();
+            // What the collector has not reclaimed yet between its collections (see LargeArrays) comes on top of every stage.
+            double peak = new[] { read, preprocess, slide, write }.Max() + (256L << 20);
             return peak >= long.MaxValue ? long.MaxValue : (long)peak;
         }
 
