@@ -24,8 +24,12 @@ namespace E2ENet.Compiler.Host
         public static readonly HostError FolderInUse = new HostError("E2E7002", "Folder in use by another process",
             "wait until that process ends (or stop it), or write somewhere else");
 
+        /// <summary>The memory budget given in the environment is not a size.</summary>
+        public static readonly HostError InvalidBudget = new HostError("E2E7003", "Invalid memory budget",
+            "set E2ENET_MAX_MEMORY to a size such as 8G, 512M or 1.5GiB, or unset it");
+
         /// <summary>Every error, in id order.</summary>
-        public static IReadOnlyList<HostError> All { get; } = new[] { NotEnoughMemory, FolderInUse };
+        public static IReadOnlyList<HostError> All { get; } = new[] { NotEnoughMemory, FolderInUse, InvalidBudget };
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ namespace E2ENet.Compiler.Host
         /// The budget of this process: <paramref name="overrideBytes"/> when given, else <see cref="EnvironmentVariable"/>, else what
         /// the system allows.
         /// </summary>
-        /// <exception cref="ArgumentException">The environment variable is set but is not a size.</exception>
+        /// <exception cref="HostException">E2E7003: the environment variable is set but is not a size.</exception>
         public static MemoryBudget Detect(long? overrideBytes = null)
         {
             if (overrideBytes is long given) return Fixed(given);
@@ -67,7 +67,7 @@ namespace E2ENet.Compiler.Host
             {
                 if (!ByteSize.TryParse(environment, out long bytes))
                 {
-                    throw new ArgumentException(EnvironmentVariable + "='" + environment + "' is not a size such as 8G or 512M");
+                    throw new HostException(HostErrors.InvalidBudget, null, EnvironmentVariable + "='" + environment + "' is not a size");
                 }
                 return Fixed(bytes, EnvironmentVariable);
             }

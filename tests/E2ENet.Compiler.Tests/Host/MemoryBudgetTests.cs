@@ -57,6 +57,25 @@ namespace E2ENet.Compiler.Tests.Host
             Assert.Contains("try a smaller patch, or --max-memory 268G", e.Message);
         }
 
+        [Fact]
+        public void The_environment_sets_the_budget_and_a_wrong_value_is_a_clear_error()
+        {
+            string? saved = System.Environment.GetEnvironmentVariable(MemoryBudget.EnvironmentVariable);
+            try
+            {
+                System.Environment.SetEnvironmentVariable(MemoryBudget.EnvironmentVariable, "3G");
+                Assert.Equal(3L << 30, MemoryBudget.Detect().Bytes);
+                Assert.Equal(1L << 30, MemoryBudget.Detect(1L << 30).Bytes);
+                using (MemoryBudget.Use(MemoryBudget.Fixed(5L << 20))) Assert.Equal(5L << 20, MemoryBudget.Current.Bytes);
+                System.Environment.SetEnvironmentVariable(MemoryBudget.EnvironmentVariable, "lots");
+                Assert.Equal("E2E7003", Assert.Throws<HostException>(() => MemoryBudget.Detect()).Id);
+            }
+            finally
+            {
+                System.Environment.SetEnvironmentVariable(MemoryBudget.EnvironmentVariable, saved);
+            }
+        }
+
         [Theory]
         [InlineData("8G", 8L << 30)]
         [InlineData("512MiB", 512L << 20)]
