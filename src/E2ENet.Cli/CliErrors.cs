@@ -1,4 +1,5 @@
 using System;
+using E2ENet.Compiler.Host;
 using E2ENet.Data;
 using E2ENet.Onnx.Diagnostics;
 using E2ENet.Torch.Diagnostics;
@@ -32,6 +33,10 @@ namespace E2ENet.Cli
                 context.Error.WriteLine(e.Message);
             }
             catch (E2ENetOnnxException e)
+            {
+                context.Error.WriteLine(e.Message);
+            }
+            catch (HostException e)
             {
                 context.Error.WriteLine(e.Message);
             }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using E2ENet.Compiler.Diagnostics;
+using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Compiler.Syntax;
@@ -138,28 +139,30 @@ namespace E2ENet.Compiler
             return ReadFile(combined, out error);
         }
 
-        /// <summary>Reads a source file, refusing huge files before reading them.</summary>
+        /// <summary>
+        /// Reads a source file: only a regular file (a FIFO is never opened, a device never read), and never more bytes than an
+        /// .e2e file may have, whatever its length claims.
+        /// </summary>
         public static SourceFile? ReadFile(string path, out string? error)
         {
             try
             {
-                var info = new FileInfo(path);
-                if (!info.Exists)
+                if (Directory.Exists(path))
                 {
-                    error = Directory.Exists(path) ? "it is a directory" : "no such file";
-                    return null;
-                }
-                if (info.Length > Lexer.MaxSourceLength * 4L)
-                {
-                    error = $"the file is {info.Length} bytes, more than an .e2e file may have";
+                    error = "it is a directory";
                     return null;
                 }
                 error = null;
-                return new SourceFile(path, File.ReadAllText(path));
+                return new SourceFile(path, RegularFile.ReadAllText(path, Lexer.MaxSourceLength * 4L));
+            }
+            catch (FileNotFoundException)
+            {
+                error = "no such file";
+                return null;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
-                error = e.Message;
+                error = e is FileRefusedException ? "it " + e.Message : e.Message;
                 return null;
             }
         }

@@ -1,11 +1,13 @@
 using System;
 using System.IO;
+using E2ENet.Compiler.Host;
 
 namespace E2ENet.Data
 {
     /// <summary>
     /// Writes files so that a crash never leaves a half-written file under the final name: the content goes to a
-    /// temporary file in the same folder, which is then renamed over the destination (atomic on one file system).
+    /// temporary file in the same folder (a short name that does not grow with the destination's), which is then renamed over
+    /// the destination (atomic on one file system).
     /// </summary>
     public static class AtomicFile
     {
@@ -15,7 +17,7 @@ namespace E2ENet.Data
         {
             string full = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(full) ?? ".";
-            string temporary = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
+            string temporary = OutputFile.TemporaryBeside(full);
             try
             {
                 Directory.CreateDirectory(directory);

@@ -183,7 +183,7 @@ namespace E2ENet.Torch.Tests
                 Dict().Str("w").Tensor("7", new long[] { 6 }, new long[] { 1 }).SetItems().Stop(), weight);
             yield return Case("huge storage claim", "E2E3104", "bytes",
                 Dict().Str("w").Tensor("0", new long[] { 1L << 38 }, new long[] { 1 }).SetItems().Stop(), weight);
-            yield return Case("unknown storage type", "E2E3107", "torch.ComplexFloatStorage",
+            yield return Case("complex storage: an unsupported dtype (docs/weights.md)", "E2E3109", "torch.ComplexFloatStorage",
                 Dict().Str("w").Tensor("0", new long[] { 6 }, new long[] { 1 }, storageType: "ComplexFloatStorage").SetItems().Stop(), weight);
             yield return Case("storage key with a path", "E2E3105", "storage key",
                 Dict().Str("w").Tensor("../../etc/passwd", new long[] { 6 }, new long[] { 1 }).SetItems().Stop(), weight);

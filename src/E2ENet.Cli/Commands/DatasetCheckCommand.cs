@@ -16,12 +16,14 @@ namespace E2ENet.Cli.Commands
         {
             var folder = new Argument<string>("folder") { Description = "The dataset folder (dataset.json, imagesTr/, labelsTr/, imagesTs/)." };
             var json = new Option<bool>("--json") { Description = "Print the problems and the summary as JSON on standard output." };
-            var workers = new Option<int>("--workers") { Description = "Cases read at once (default: one per core)." };
+            var workers = new Option<int>("--workers") { Description = "Cases read at once (default: one per core, fewer when large cases would not fit in memory together)." };
+            var maxMemory = MaxMemoryOption.Create();
             var command = new Command("check", "Check a dataset: layout, every volume, grids, labels. Lists every problem (exit 1), or prints a summary (exit 0).")
             {
-                folder, json, workers,
+                folder, json, workers, maxMemory,
             };
-            command.SetAction(parse => Run(context, parse.GetValue(folder)!, parse.GetValue(json), parse.GetValue(workers)));
+            command.SetAction(parse => MaxMemoryOption.Run(context, "dataset check", parse.GetValue(maxMemory),
+                () => CliErrors.Guard(context, () => Run(context, parse.GetValue(folder)!, parse.GetValue(json), parse.GetValue(workers)))));
             return command;
         }
 

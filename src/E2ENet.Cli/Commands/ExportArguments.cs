@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data;
 using E2ENet.Onnx.Diagnostics;
@@ -40,13 +41,16 @@ namespace E2ENet.Cli.Commands
                 case E2ENetOnnxException onnx:
                     context.Error.WriteLine(onnx.Message);
                     return onnx.Error == OnnxErrors.OptionInvalid || onnx.Error == OnnxErrors.TargetExists || onnx.Error == OnnxErrors.BundleNotFound
-                        || onnx.Error == OnnxErrors.RunFolderInvalid || onnx.Error == OnnxErrors.DeviceUnavailable
+                        || onnx.Error == OnnxErrors.RunFolderInvalid || onnx.Error == OnnxErrors.DeviceUnavailable || onnx.Error == OnnxErrors.OutputOverwritesInput
                         ? ExitCodes.Usage : ExitCodes.Errors;
                 case E2ENetTorchException torch:
                     context.Error.WriteLine(torch.Message);
                     return torch.Error == TorchErrors.UnknownModel || torch.Error == TorchErrors.FileNotReadable ? ExitCodes.Usage : ExitCodes.Errors;
                 case DataException data:
                     context.Error.WriteLine(data.Message);
+                    return ExitCodes.Errors;
+                case HostException host:
+                    context.Error.WriteLine(host.Message);
                     return ExitCodes.Errors;
                 case System.Runtime.InteropServices.ExternalException or OutOfMemoryException:
                     context.Error.WriteLine($"e2enet {command}: error: the native runtime failed: {exception.Message.Split('\n')[0]}");

@@ -36,7 +36,7 @@ namespace E2ENet.Cli.Commands
             {
                 E2ENetBundle bundle = E2ENetBundle.Open(bundlePath);
                 context.Error.WriteLine($"forward: bundle {bundle.Folder}: {bundle.Manifest.Model}, {bundle.Manifest.Precision}, {(bundle.Manifest.Pruned ? "pruned" : "dense")}, opset {bundle.Manifest.Opset}");
-                using OnnxRunner runner = OnnxRunner.Create(bundle.ReadModel(), device, bundle.ModelPath, note => context.Error.WriteLine("forward: " + note));
+                using OnnxRunner runner = bundle.OpenRunner(device, note => context.Error.WriteLine("forward: " + note));
                 using var scope = NewDisposeScope();
                 Tensor x;
                 using (TensorFile file = TensorFile.Open(inputPath))
@@ -44,10 +44,13 @@ namespace E2ENet.Cli.Commands
                     TensorInfo info = file.Find("input") ?? throw new E2ENetTorchException(TorchErrors.MissingTensor, inputPath,
                         "has no tensor 'input' (it has " + string.Join(", ", file.Tensors.Take(8).Select(t => "'" + t.Name + "'")) + "); save the input as torch.save({\"input\": x}, path)");
                     CheckInput(bundle.Manifest, info, inputPath);
+                    ForwardCommand.RequireMemory(E2ENet.Compiler.Ir.IrBuilder.Build(bundle.Spec), info, inputPath);
                     x = file.Read("input");
                 }
+                TensorFile.RequireFinite(x, inputPath, "tensor 'input'", "replace NaN and infinite values (torch.nan_to_num) or fix what produced the input");
                 context.Error.WriteLine($"forward: running {bundle.Manifest.Model} on input {TensorInfo.FormatShape(x.shape)} in ONNX Runtime ({runner.Provider})");
                 Tensor logits = runner.Predict(x);
+                TensorFile.RequireFinite(logits, bundle.ModelPath, "the graph's output 'eval' (from a finite input)", "the weights are too large for float32 arithmetic on this input; nothing was written");
                 TensorFileWriter.Write(outputPath, new[] { new KeyValuePair<string, Tensor>("eval", logits) });
                 context.Output.WriteLine($"eval {TensorInfo.FormatShape(logits.shape)}");
                 context.Output.WriteLine($"wrote {outputPath}");

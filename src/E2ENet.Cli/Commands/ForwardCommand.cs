@@ -3,6 +3,9 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
+using E2ENet.Compiler.Host;
+using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
 using E2ENet.Torch.Diagnostics;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Serialization;
@@ -18,6 +21,15 @@ namespace E2ENet.Cli.Commands
     /// </summary>
     public static class ForwardCommand
     {
+        /// <summary>Refuses an input whose forward pass cannot fit in memory (E2E7001), before it is read.</summary>
+        public static void RequireMemory(NetworkIr ir, TensorInfo input, string inputPath)
+        {
+            long[] shape = input.Shape;
+            var size = new Int3((int)Math.Min(int.MaxValue, shape[2]), (int)Math.Min(int.MaxValue, shape[3]), (int)Math.Min(int.MaxValue, shape[4]));
+            MemoryBudget.Current.Require(MemoryEstimate.Inference(ir, size, shape[0]), inputPath,
+                $"running '{ir.Spec.Name}' on the input {TensorInfo.FormatShape(shape)}", "a smaller input (crop it, or a smaller batch), or e2enet predict, which runs large images patch by patch");
+        }
+
         /// <summary>Builds the command.</summary>
         public static Command Create(CliContext context)
         {
@@ -29,16 +41,17 @@ namespace E2ENet.Cli.Commands
             var input = new Option<string>("--input") { Description = "A torch.save'd dict with the tensor 'input' (B, channels, D, H, W), float32.", Required = true };
             var output = new Option<string>("--output") { Description = "Where to write the result (torch.save format): 'eval', or 'ds0'..'ds3' with --deep-supervision.", Required = true };
             var deep = new Option<bool>("--deep-supervision") { Description = "Write the four deep-supervision heads ds0..ds3 (full resolution first) instead of eval." };
+            var maxMemory = MaxMemoryOption.Create();
             var command = new Command("forward", "Run a model with the authors' weights on a tensor file and write its logits (torch.save format).")
             {
-                model, set, weights, input, output, deep, bundle, device,
+                model, set, weights, input, output, deep, bundle, device, maxMemory,
             };
-            command.SetAction(parse => parse.GetValue(bundle) is string bundlePath
+            command.SetAction(parse => MaxMemoryOption.Run(context, "forward", parse.GetValue(maxMemory), () => parse.GetValue(bundle) is string bundlePath
                 ? ForwardBundle.Run(context, bundlePath, parse.GetValue(model), parse.GetValue(weights), parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(deep), parse.GetValue(device)!)
                 : parse.GetValue(model) is null || parse.GetValue(weights) is null
                     ? context.UsageError("forward", "give --model FILE.e2e[:Model] and --weights STATE_DICT.pt, or --bundle BUNDLE")
                     : Run(context, parse.GetValue(model)!, parse.GetValue(set) ?? Array.Empty<string>(), parse.GetValue(weights)!,
-                        parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(deep)));
+                        parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(deep))));
             return command;
         }
 
@@ -71,8 +84,10 @@ namespace E2ENet.Cli.Commands
                     TensorInfo info = file.Find("input") ?? throw new E2ENetTorchException(TorchErrors.MissingTensor, inputPath,
                         "has no tensor 'input' (it has " + string.Join(", ", file.Tensors.Take(8).Select(t => "'" + t.Name + "'")) + "); save the input as torch.save({\"input\": x}, path)");
                     InputCheck.Check(network.Network.Spec, info.Shape, info.Dtype.ToScalarType(), inputPath);
+                    RequireMemory(network.Network, info, inputPath);
                     x = file.Read("input");
                 }
+                TensorFile.RequireFinite(x, inputPath, "tensor 'input'", "replace NaN and infinite values (torch.nan_to_num) or fix what produced the input");
                 context.Error.WriteLine($"forward: running {network.ModelName} on input {TensorInfo.FormatShape(x.shape)}{(deepSupervision ? " (deep supervision)" : string.Empty)}");
                 var results = new List<KeyValuePair<string, Tensor>>();
                 using (no_grad())
@@ -89,6 +104,11 @@ namespace E2ENet.Cli.Commands
                         results.Add(new KeyValuePair<string, Tensor>("eval", network.forward(x)));
                     }
                 }
+                foreach (var result in results)
+                {
+                    TensorFile.RequireFinite(result.Value, weightsPath, "the network's output '" + result.Key + "' (from finite weights and input)",
+                        "the weights are too large for float32 arithmetic on this input; nothing was written");
+                }
                 TensorFileWriter.Write(outputPath, results);
                 foreach (var result in results) context.Output.WriteLine($"{result.Key} {TensorInfo.FormatShape(result.Value.shape)}");
                 context.Output.WriteLine($"wrote {outputPath}");
@@ -98,6 +118,11 @@ namespace E2ENet.Cli.Commands
             {
                 context.Error.WriteLine(e.Message);
                 return e.Id == TorchErrors.UnknownModel.Id ? ExitCodes.Usage : ExitCodes.Errors;
+            }
+            catch (HostException e)
+            {
+                context.Error.WriteLine(e.Message);
+                return ExitCodes.Errors;
             }
             catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException || e is OutOfMemoryException)
             {

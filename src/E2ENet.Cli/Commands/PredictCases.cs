@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using E2ENet.Compiler.Host;
 using E2ENet.Data.Volumes;
 using E2ENet.Onnx.Diagnostics;
 
@@ -71,6 +72,55 @@ namespace E2ENet.Cli.Commands
             var duplicate = cases.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
             if (duplicate != null) throw Bad(input, $"holds case '{duplicate.Key}' twice (as {duplicate.Key}_0000 and {duplicate.Key}); keep one");
             return cases.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        }
+
+        /// <summary>
+        /// Refuses, before anything is read or written, a prediction folder that is the input folder (by name or, through links,
+        /// by identity) or a label volume that would land on an input image; and a target that cannot be written (a name longer
+        /// than the file system allows, an unwritable folder), so that a run never fails only at its end.
+        /// </summary>
+        /// <exception cref="E2ENetOnnxException">E2E6007.</exception>
+        /// <exception cref="E2ENet.Data.DataException">E4014 for a target that cannot be written.</exception>
+        public static void CheckOutputs(string input, string output, IReadOnlyList<PredictCase> cases)
+        {
+            CheckOutputFolder(input, output);
+            foreach (PredictCase item in cases)
+            {
+                string target = Target(output, item);
+                foreach (string image in item.Images)
+                {
+                    if (SamePath(image, target))
+                    {
+                        throw new E2ENetOnnxException(OnnxErrors.OutputOverwritesInput, output, $"the label volume of case '{item.Name}' would be written over its input image {image}; "
+                            + "nothing was read or written: give another --output folder");
+                    }
+                }
+                // Before the folder exists only the name can be judged; once it does (under the lock), a file is tried there.
+                string? problem = Directory.Exists(output) ? OutputFile.Problem(target) : OutputFile.NameProblem(target);
+                if (problem != null) throw new E2ENet.Data.DataException(E2ENet.Data.DataErrors.CannotWrite, target, problem + "; nothing was predicted");
+            }
+        }
+
+        /// <summary>Refuses an output folder that is the input folder (or, for one image, the folder it is in is checked per file).</summary>
+        /// <exception cref="E2ENetOnnxException">E2E6007.</exception>
+        public static void CheckOutputFolder(string input, string output)
+        {
+            if (Directory.Exists(input) && SamePath(input, output))
+            {
+                throw new E2ENetOnnxException(OnnxErrors.OutputOverwritesInput, output, "is the --input folder: the label volumes would be written among (and over) the images; "
+                    + "nothing was read or written: give another --output folder");
+            }
+        }
+
+        /// <summary>Where a case's label volume goes.</summary>
+        public static string Target(string output, PredictCase item) => Path.Combine(output, item.Name + item.Extension);
+
+        private static bool SamePath(string a, string b)
+        {
+            string fullA = Path.GetFullPath(a).TrimEnd('/'), fullB = Path.GetFullPath(b).TrimEnd('/');
+            if (string.Equals(fullA, fullB, StringComparison.Ordinal)) return true;
+            FileStatus first = UnixFiles.Stat(fullA), second = UnixFiles.Stat(fullB);
+            return first.SameFileAs(second);
         }
 
         private static (string Name, int? Channel) Split(string stem)

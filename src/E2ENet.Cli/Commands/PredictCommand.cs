@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using E2ENet.Compiler.Host;
+using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data;
 using E2ENet.Data.Inference;
@@ -39,12 +42,13 @@ namespace E2ENet.Cli.Commands
             var plan = new Option<string?>("--plan") { Description = "The preprocessing plan (plan.json of 'e2enet dataset preprocess'); default: the bundle's or the run's." };
             var device = new Option<string>("--device") { Description = "cpu, cuda (an error when CUDA cannot be used), or auto (CUDA when it loads, else the CPU).", DefaultValueFactory = _ => "cpu" };
             var noMirror = new Option<bool>("--no-mirror") { Description = "Skip test-time mirroring (one pass per tile instead of one per mirroring: faster, slightly less accurate)." };
+            var maxMemory = MaxMemoryOption.Create();
             var command = new Command("predict", "Segment NIfTI images with a run's TorchSharp network or an exported bundle in ONNX Runtime (nnU-Net's sliding-window inference).")
             {
-                run, bundle, input, output, plan, device, noMirror,
+                run, bundle, input, output, plan, device, noMirror, maxMemory,
             };
-            command.SetAction(parse => Run(context, parse.GetValue(run), parse.GetValue(bundle), parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(plan),
-                parse.GetValue(device)!, parse.GetValue(noMirror)));
+            command.SetAction(parse => MaxMemoryOption.Run(context, "predict", parse.GetValue(maxMemory), () => Run(context, parse.GetValue(run), parse.GetValue(bundle),
+                parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(plan), parse.GetValue(device)!, parse.GetValue(noMirror))));
             return command;
         }
 
@@ -61,6 +65,7 @@ namespace E2ENet.Cli.Commands
             Action<string> progress = ExportArguments.Progress(context, name);
             try
             {
+                PredictCases.CheckOutputFolder(input, output);
                 using Predictor predictor = run != null ? FromRun(run, plan, device, progress) : FromBundle(bundlePath!, plan, device, progress);
                 ModelSpec spec = predictor.Spec;
                 PreprocessingPlan preprocessing = DataJson.Read<PreprocessingPlan>(predictor.PlanPath);
@@ -70,14 +75,18 @@ namespace E2ENet.Cli.Commands
                         $"is a plan for {preprocessing.Channels} channel(s) and {preprocessing.Classes} classes; model '{spec.Name}' takes {spec.Input.Channels} and predicts {spec.Classes}: give the plan of its training data with --plan"));
                 }
                 var cases = PredictCases.Find(input, spec.Input.Channels);
-                Directory.CreateDirectory(output);
+                PredictCases.CheckOutputs(input, output, cases);
                 SlidingWindowOptions options = SlidingWindowOptions.FromModel(spec);
                 if (noMirror) options = new SlidingWindowOptions { Patch = options.Patch, Step = options.Step, SigmaScale = options.SigmaScale, MirrorAxes = Array.Empty<int>() };
+                RequireMemory(spec, preprocessing, options, cases);
+                // One writer per prediction folder (released by the kernel if this process is killed).
+                using FolderLock outputLock = FolderLock.Acquire(output, "e2enet predict");
+                PredictCases.CheckOutputs(input, output, cases);
                 progress(FormattableString.Invariant($"{spec.Name} with {predictor.Description}; patch {options.Patch.ToSizeString()}, step {options.Step}, mirroring [{string.Join(", ", options.MirrorAxes)}]; plan {predictor.PlanPath}; {cases.Count} case(s)"));
                 for (int k = 0; k < cases.Count; k++)
                 {
                     PredictCase item = cases[k];
-                    string target = Path.Combine(output, item.Name + item.Extension);
+                    string target = PredictCases.Target(output, item);
                     var watch = Stopwatch.StartNew();
                     progress(FormattableString.Invariant($"case {k + 1}/{cases.Count} {item.Name}"));
                     Volume labels = CasePredictor.PredictFiles(item.Images, target, preprocessing, predictor.Predict, options, new TileProgress(progress));
@@ -94,12 +103,31 @@ namespace E2ENet.Cli.Commands
             }
         }
 
+        /// <summary>
+        /// Refuses, before any case is read, a case whose prediction cannot fit in memory (E2E7001 naming its first image): the
+        /// estimate of <see cref="CasePredictor.MemoryBytes"/> from its headers, with the network's own on one tile.
+        /// </summary>
+        private static void RequireMemory(ModelSpec spec, PreprocessingPlan plan, SlidingWindowOptions options, IReadOnlyList<PredictCase> cases)
+        {
+            long network = MemoryEstimate.Inference(IrBuilder.Build(spec), options.Patch, 1);
+            MemoryBudget budget = MemoryBudget.Current;
+            foreach (PredictCase item in cases)
+            {
+                var infos = item.Images.Select(VolumeInfo.Read).ToList();
+                if (infos.Any(i => i == null)) continue; // a format without header-only reading: its reader's own limits apply
+                VolumeInfo first = infos[0]!;
+                budget.Require(CasePredictor.MemoryBytes(infos!, plan, options, network), item.Images[0], FormattableString.Invariant(
+                    $"predicting case '{item.Name}' ({first.Shape.W}x{first.Shape.H}x{first.Shape.D} voxels, {infos.Count} channel(s), {plan.Classes} classes, patch {options.Patch.ToSizeString()})"),
+                    "crop the image to the region to segment, or use a model with a smaller patch or fewer classes");
+            }
+        }
+
         private static Predictor FromBundle(string path, string? plan, ExecutionDevice device, Action<string> progress)
         {
             E2ENetBundle bundle = E2ENetBundle.Open(path);
             string planPath = plan ?? bundle.PlanPath ?? throw new E2ENetOnnxException(OnnxErrors.PlanMissing, bundle.Folder,
                 "carries no preprocessing plan (it was exported without --plan): give --plan plan.json (written by e2enet dataset preprocess for the model's training data), or export the bundle again with --plan");
-            OnnxRunner runner = OnnxRunner.Create(bundle.ReadModel(), device, bundle.ModelPath, progress);
+            OnnxRunner runner = bundle.OpenRunner(device, progress);
             return new Predictor(bundle.Spec, planPath, runner.Predict, runner, FormattableString.Invariant(
                 $"bundle {bundle.Folder} ({bundle.Manifest.Precision}, {(bundle.Manifest.Pruned ? "pruned" : "dense")}) in ONNX Runtime ({runner.Provider})"));
         }

@@ -30,11 +30,12 @@ namespace E2ENet.Cli.Commands
             var workers = new Option<int>("--workers") { Description = "Background workers building batches.", DefaultValueFactory = _ => 2 };
             var stop = new Option<int?>("--stop-after") { Description = "Stop after this many epochs of this invocation (resumable later)." };
             var noValidation = new Option<bool>("--no-final-validation") { Description = "Skip predicting and evaluating the validation cases at the end." };
+            var maxMemory = MaxMemoryOption.Create();
             var command = new Command("train", "Train an E2ENet with dynamic sparse feature fusion on a dataset; resumable after any crash.")
             {
-                dataset, model, output, set, epochs, iterations, validation, fold, resume, device, seed, preprocessed, workers, stop, noValidation,
+                dataset, model, output, set, epochs, iterations, validation, fold, resume, device, seed, preprocessed, workers, stop, noValidation, maxMemory,
             };
-            command.SetAction(parse =>
+            command.SetAction(parse => MaxMemoryOption.Run(context, "train", parse.GetValue(maxMemory), () =>
             {
                 string? modelArgument = parse.GetValue(model);
                 (string? file, string? name) = modelArgument == null ? (null, null) : ForwardModelArgument.Parse(modelArgument);
@@ -58,7 +59,7 @@ namespace E2ENet.Cli.Commands
                     FinalValidation = !parse.GetValue(noValidation),
                 };
                 return Run(context, options);
-            });
+            }));
             return command;
         }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Preprocessing;
 using E2ENet.Data.Volumes;
@@ -66,15 +67,60 @@ namespace E2ENet.Data.Datasets
             long budget = Math.Max(1000, ForegroundSampleBudget / Math.Max(1, dataset.Training.Count));
             int done = 0;
             var options = new ParallelOptions { MaxDegreeOfParallelism = workers > 0 ? workers : Environment.ProcessorCount, CancellationToken = cancellation };
+            // Cases are read whole: one that cannot fit is refused (from its headers, before reading it), and cases run side by
+            // side only while their estimates fit together.
+            MemoryBudget memory = MemoryBudget.Current;
+            var gate = new MemoryGate(memory.Bytes);
             Parallel.For(0, all.Count, options, index =>
             {
                 var found = new List<DatasetProblem>();
-                summaries[index] = CheckCase(dataset, all[index], index < dataset.Training.Count, budget, found);
+                bool training = index < dataset.Training.Count;
+                long need = CaseMemory(all[index], training);
+                try
+                {
+                    memory.Require(need, all[index].Images.FirstOrDefault(), $"checking case '{all[index].Name}' (its volumes are read whole)",
+                        "crop or downsample its images");
+                    using (gate.Enter(need, cancellation)) summaries[index] = CheckCase(dataset, all[index], training, budget, found);
+                }
+                catch (HostException e)
+                {
+                    found.Add(new DatasetProblem(new DataError(e.Error.Id, e.Error.Title, e.Error.Fix), e.Path, e.Detail));
+                }
+                catch (OutOfMemoryException)
+                {
+                    found.Add(new DatasetProblem(new DataError(HostErrors.NotEnoughMemory.Id, HostErrors.NotEnoughMemory.Title, HostErrors.NotEnoughMemory.Fix),
+                        all[index].Images.FirstOrDefault(), $"case '{all[index].Name}' ran out of memory while it was read (estimate {ByteSize.Format(need)}, allowed {memory}); crop or downsample its images"));
+                }
                 perCase[index] = found;
                 progress?.Report(new DataProgress("check", Interlocked.Increment(ref done), all.Count, all[index].Name));
             });
             foreach (var list in perCase) problems.AddRange(list);
             return new DatasetCheckReport(dataset, problems, summaries.Take(dataset.Training.Count).Where(s => s != null).Select(s => s!).ToList());
+        }
+
+        /// <summary>
+        /// What checking a case holds at once, from its headers: every volume as float32, plus the stored voxels of the largest
+        /// while it is converted. Files whose headers cannot be read count 0 (reading them reports the problem).
+        /// </summary>
+        private static long CaseMemory(DatasetCase @case, bool training)
+        {
+            long floats = 0, largest = 0;
+            foreach (string file in training && @case.Label != null ? @case.Images.Append(@case.Label) : @case.Images)
+            {
+                VolumeInfo? info;
+                try
+                {
+                    info = System.IO.File.Exists(file) ? VolumeInfo.Read(file) : null;
+                }
+                catch (DataException)
+                {
+                    info = null;
+                }
+                if (info == null) continue;
+                floats += info.Voxels * 4;
+                largest = Math.Max(largest, info.ReadBytes - info.Voxels * 4);
+            }
+            return floats + largest;
         }
 
         private static CaseSummary? CheckCase(Dataset dataset, DatasetCase @case, bool training, long budget, List<DatasetProblem> problems)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using E2ENet.Compiler.Host;
 
 namespace E2ENet.Data.Datasets
 {
@@ -82,7 +83,7 @@ namespace E2ENet.Data.Datasets
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 32 });
+                document = JsonDocument.Parse(RegularFile.ReadAllBytes(path, 64L << 20), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 32 });
             }
             catch (JsonException e)
             {

@@ -8,7 +8,7 @@ namespace E2ENet.Data.Nifti
 {
     /// <summary>
     /// A NIfTI file as stored: its header and its raw voxel bytes (little-endian, in file order: i fastest, then j,
-    /// k, t...), before intensity scaling. Any number of dimensions (1 to 7). <see cref="ToVolume"/> gives the
+    /// k, t...), before intensity scaling. Any number of dimensions (1 to 7). <see cref="ToVolume()"/> gives the
     /// format-neutral 3D <see cref="Volume"/>.
     /// </summary>
     public sealed class NiftiImage
@@ -48,12 +48,23 @@ namespace E2ENet.Data.Nifti
         /// <summary>The voxel values with scaling applied, as float32, in file order.</summary>
         public float[] ToFloat32()
         {
-            long count = Data.LongLength / Type.Size();
-            var result = new float[count];
-            bool scaled = IsScaled;
-            double slope = scaled ? Header.SclSlope : 1, inter = scaled && !double.IsNaN(Header.SclInter) ? Header.SclInter : 0;
-            ReadOnlySpan<byte> bytes = Data;
-            switch (Type)
+            var result = new float[Data.LongLength / Type.Size()];
+            var (slope, inter) = Scaling(Header);
+            ConvertTo(Data, Type, slope, inter, result);
+            return result;
+        }
+
+        /// <summary>The slope and intercept that apply to <paramref name="header"/>'s values (1 and 0 when none does).</summary>
+        public static (double Slope, double Inter) Scaling(NiftiHeader header)
+        {
+            bool scaled = HasScaling(header);
+            return (scaled ? header.SclSlope : 1, scaled && !double.IsNaN(header.SclInter) ? header.SclInter : 0);
+        }
+
+        /// <summary>Converts little-endian stored values of <paramref name="type"/> to float32 with the scaling applied.</summary>
+        public static void ConvertTo(ReadOnlySpan<byte> bytes, VoxelType type, double slope, double inter, Span<float> result)
+        {
+            switch (type)
             {
                 case VoxelType.UInt8: Convert(bytes, result, slope, inter); break;
                 case VoxelType.Int8: Convert(MemoryMarshal.Cast<byte, sbyte>(bytes), result, slope, inter); break;
@@ -66,10 +77,9 @@ namespace E2ENet.Data.Nifti
                 case VoxelType.Float32: Convert(MemoryMarshal.Cast<byte, float>(bytes), result, slope, inter); break;
                 default: Convert(MemoryMarshal.Cast<byte, double>(bytes), result, slope, inter); break;
             }
-            return result;
         }
 
-        private static void Convert<T>(ReadOnlySpan<T> source, float[] target, double slope, double inter) where T : unmanaged, INumberBase<T>
+        private static void Convert<T>(ReadOnlySpan<T> source, Span<float> target, double slope, double inter) where T : unmanaged, INumberBase<T>
         {
             if (slope == 1 && inter == 0)
             {
@@ -84,12 +94,29 @@ namespace E2ENet.Data.Nifti
         /// (<see cref="NiftiHeader.BestAffine"/>). Dimensions 4 to 7 must be 1.
         /// </summary>
         /// <exception cref="DataException">E4013 for a 4D image; E4012 for invalid spacing or orientation; E4010 for non-finite values.</exception>
-        public Volume ToVolume()
+        public Volume ToVolume() => ToVolume(Header, Path, Type, ToFloat32());
+
+        /// <summary>The 3D volume of a header and its float32 values (the grid and orientation checked as <see cref="ToVolume()"/> says).</summary>
+        public static Volume ToVolume(NiftiHeader h, string path, VoxelType type, float[] voxels)
         {
-            NiftiHeader h = Header;
+            var (shape, spacing) = Grid(h, path);
+            AffineMatrix affine;
+            try { affine = h.BestAffine(); }
+            catch (InvalidOperationException e) { throw new DataException(DataErrors.BadGeometry, path, e.Message + " (qform_code " + h.QFormCode + ")"); }
+            if (!affine.IsFinite || affine.Determinant3 == 0)
+                throw new DataException(DataErrors.BadGeometry, path, $"the {h.AffineSource} ({affine}) is {(affine.IsFinite ? "singular" : "not finite")}");
+            return new Volume(shape, voxels, spacing, affine, type, h);
+        }
+
+        /// <summary>
+        /// The 3D grid of a header: shape (dim[3], dim[2], dim[1]) and spacing (pixdim[3], pixdim[2], pixdim[1]) in array order.
+        /// </summary>
+        /// <exception cref="DataException">E4013 for a 4D image; E4012 for invalid spacing.</exception>
+        public static (Int3 Shape, Real3 Spacing) Grid(NiftiHeader h, string path)
+        {
             for (int axis = 4; axis <= h.Dim[0]; axis++)
                 if (h.Dim[axis] > 1)
-                    throw new DataException(DataErrors.NotThreeDimensional, Path,
+                    throw new DataException(DataErrors.NotThreeDimensional, path,
                         $"has {h.Dim[0]} dimensions ({DescribeDims(h)}): dim[{axis}] = {h.Dim[axis]}, and one 3D volume is needed");
             var sizes = new int[3];
             var spacing = new double[3];
@@ -99,16 +126,10 @@ namespace E2ENet.Data.Nifti
                 double p = Math.Abs(h.PixDim[axis]);
                 if (axis > h.Dim[0] && (p == 0 || double.IsNaN(p))) p = 1;
                 if (!(p > 0) || double.IsInfinity(p))
-                    throw new DataException(DataErrors.BadGeometry, Path, $"pixdim[{axis}] (the voxel size along {"ijk"[axis - 1]}) is {Format(h.PixDim[axis])}; it must be a positive number of mm");
+                    throw new DataException(DataErrors.BadGeometry, path, $"pixdim[{axis}] (the voxel size along {"ijk"[axis - 1]}) is {Format(h.PixDim[axis])}; it must be a positive number of mm");
                 spacing[axis - 1] = p;
             }
-            AffineMatrix affine;
-            try { affine = h.BestAffine(); }
-            catch (InvalidOperationException e) { throw new DataException(DataErrors.BadGeometry, Path, e.Message + " (qform_code " + h.QFormCode + ")"); }
-            if (!affine.IsFinite || affine.Determinant3 == 0)
-                throw new DataException(DataErrors.BadGeometry, Path, $"the {h.AffineSource} ({affine}) is {(affine.IsFinite ? "singular" : "not finite")}");
-            float[] voxels = ToFloat32();
-            return new Volume(new Int3(sizes[2], sizes[1], sizes[0]), voxels, new Real3(spacing[2], spacing[1], spacing[0]), affine, Type, h);
+            return (new Int3(sizes[2], sizes[1], sizes[0]), new Real3(spacing[2], spacing[1], spacing[0]));
         }
 
         internal static string DescribeDims(NiftiHeader h)

@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using E2ENet.Data.Volumes;
+using E2ENet.Compiler.Host;
 
 namespace E2ENet.Data.Nifti
 {
@@ -25,8 +26,63 @@ namespace E2ENet.Data.Nifti
             return ReadAndCheckHeader(source, path, VolumeReadOptions.Default).Header;
         }
 
-        /// <summary>Reads a 3D volume (see <see cref="NiftiImage.ToVolume"/>).</summary>
-        public static Volume ReadVolume(string path, VolumeReadOptions? options = null) => ReadImage(path, options).ToVolume();
+        /// <summary>
+        /// Reads a 3D volume (see <see cref="NiftiImage.ToVolume()"/>), decoding the voxel data in chunks straight into the float32
+        /// array: at its peak it holds the volume's float32 values and one chunk, never the whole stored data beside them.
+        /// </summary>
+        public static Volume ReadVolume(string path, VolumeReadOptions? options = null)
+        {
+            options ??= VolumeReadOptions.Default;
+            using var source = NiftiSource.Open(path);
+            var (header, type, dataOffset, byteCount) = ReadAndCheckHeader(source, path, options);
+            // A gzip stream is decoded straight into the float32 array only when its trailer (ISIZE, the decompressed length modulo
+            // 2^32) agrees with the header; a stream that may hold less than the header claims is read as before (its bytes first,
+            // growing as they arrive), so a small file cannot make the reader allocate what it claims.
+            if (source.IsCompressed && source.TrailerSize != (uint)(dataOffset + byteCount)) return ReadImage(path, options).ToVolume();
+            SkipToData(source, path, header, type, dataOffset, byteCount);
+            int size = type.Size();
+            long voxels = byteCount / size;
+            var values = new float[voxels];
+            var (slope, inter) = NiftiImage.Scaling(header);
+            var finite = new FiniteCheck(type, NiftiImage.HasScaling(header), slope, inter);
+            var chunk = new byte[(int)Math.Min(byteCount, ChunkBytes)];
+            long done = 0;
+            while (done < voxels)
+            {
+                int count = (int)Math.Min(chunk.Length / size, voxels - done);
+                Span<byte> bytes = chunk.AsSpan(0, count * size);
+                int read = source.Read(bytes);
+                if (read < bytes.Length)
+                {
+                    long filled = done * size + read;
+                    throw new DataException(DataErrors.Truncated, path, source.IsCompressed
+                        ? $"the gzip stream ends after {filled} of the {byteCount} bytes of voxel data that the header ({NiftiImage.DescribeDims(header)} voxels of {NiftiDataType.Describe(header.DataType)}) announces"
+                        : $"the file ended after {source.Position} bytes while reading voxel data");
+                }
+                if (header.BigEndian) SwapBytes(bytes, size);
+                if (!options.AllowNonFinite) finite.Add(bytes, done);
+                NiftiImage.ConvertTo(bytes, type, slope, inter, values.AsSpan((int)done, count));
+                done += count;
+            }
+            finite.ThrowIfBad(path, header, voxels);
+            return NiftiImage.ToVolume(header, path, type, values);
+        }
+
+        /// <summary>Bytes decoded at a time by <see cref="ReadVolume"/>.</summary>
+        private const int ChunkBytes = 8 << 20;
+
+        /// <summary>Skips the extensions up to the voxel data; checks that an uncompressed file holds all of it.</summary>
+        private static void SkipToData(NiftiSource source, string path, NiftiHeader header, VoxelType type, long dataOffset, long byteCount)
+        {
+            long toSkip = dataOffset - source.Position;
+            if (!source.IsCompressed && dataOffset >= source.FileLength)
+                throw new DataException(DataErrors.BadVoxOffset, path, $"vox_offset {dataOffset} is past the end of the file ({source.FileLength} bytes)");
+            if (source.Skip(toSkip) < toSkip)
+                throw new DataException(DataErrors.BadVoxOffset, path, $"vox_offset {dataOffset} is past the end of the {(source.IsCompressed ? "decompressed stream" : "file")} ({source.Position} bytes)");
+            if (!source.IsCompressed && source.FileLength - dataOffset < byteCount)
+                throw new DataException(DataErrors.Truncated, path,
+                    $"the header ({NiftiImage.DescribeDims(header)} voxels of {NiftiDataType.Describe(header.DataType)}) needs {byteCount} bytes of voxel data from byte {dataOffset}, and the file has only {source.FileLength - dataOffset}");
+        }
 
         /// <summary>Reads header and raw voxels of an image of any dimensionality.</summary>
         /// <exception cref="DataException">Every problem with the file (E4001-E4012).</exception>
@@ -36,20 +92,11 @@ namespace E2ENet.Data.Nifti
             using var source = NiftiSource.Open(path);
             var (header, type, dataOffset, byteCount) = ReadAndCheckHeader(source, path, options);
 
-            // Skip extensions up to the voxel data.
-            long toSkip = dataOffset - source.Position;
-            if (!source.IsCompressed && dataOffset >= source.FileLength)
-                throw new DataException(DataErrors.BadVoxOffset, path, $"vox_offset {dataOffset} is past the end of the file ({source.FileLength} bytes)");
-            if (source.Skip(toSkip) < toSkip)
-                throw new DataException(DataErrors.BadVoxOffset, path, $"vox_offset {dataOffset} is past the end of the {(source.IsCompressed ? "decompressed stream" : "file")} ({source.Position} bytes)");
+            SkipToData(source, path, header, type, dataOffset, byteCount);
 
             byte[] data;
             if (!source.IsCompressed)
             {
-                long available = source.FileLength - dataOffset;
-                if (available < byteCount)
-                    throw new DataException(DataErrors.Truncated, path,
-                        $"the header ({NiftiImage.DescribeDims(header)} voxels of {NiftiDataType.Describe(header.DataType)}) needs {byteCount} bytes of voxel data from byte {dataOffset}, and the file has only {available}");
                 data = new byte[byteCount];
                 source.ReadAll(data);
             }
@@ -70,7 +117,13 @@ namespace E2ENet.Data.Nifti
 
             if (header.BigEndian) SwapBytes(data, type.Size());
             var image = new NiftiImage(path, header, type, data);
-            if (!options.AllowNonFinite) CheckFinite(image);
+            if (!options.AllowNonFinite)
+            {
+                var (slope, inter) = NiftiImage.Scaling(header);
+                var finite = new FiniteCheck(type, image.IsScaled, slope, inter);
+                finite.Add(data, 0);
+                finite.ThrowIfBad(path, header, data.LongLength / type.Size());
+            }
             return image;
         }
 
@@ -126,51 +179,70 @@ namespace E2ENet.Data.Nifti
             return (header, type, dataOffset, voxels * type.Size());
         }
 
-        private static void CheckFinite(NiftiImage image)
+        /// <summary>Counts NaN and infinite values (after scaling) chunk by chunk, remembering the first; integers scaled by a finite slope stay finite.</summary>
+        private sealed class FiniteCheck
         {
-            if (!image.Type.IsFloatingPoint()) return; // integers scaled by a finite slope stay finite
-            bool scaled = image.IsScaled;
-            double slope = scaled ? image.Header.SclSlope : 1, inter = scaled && !double.IsNaN(image.Header.SclInter) ? image.Header.SclInter : 0;
-            long bad = 0, first = -1;
-            double sample = 0;
-            void Check(long n, double raw)
+            private readonly VoxelType _type;
+            private readonly bool _scaled;
+            private readonly double _slope, _inter;
+            private long _bad, _first = -1;
+            private double _sample;
+
+            public FiniteCheck(VoxelType type, bool scaled, double slope, double inter)
             {
-                double value = raw * slope + inter;
+                _type = type;
+                _scaled = scaled;
+                _slope = slope;
+                _inter = inter;
+            }
+
+            public void Add(ReadOnlySpan<byte> bytes, long start)
+            {
+                if (!_type.IsFloatingPoint()) return;
+                if (_type == VoxelType.Float32)
+                {
+                    ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(bytes);
+                    for (int n = 0; n < values.Length; n++) if (!float.IsFinite(values[n]) || _scaled) Check(start + n, values[n]);
+                }
+                else
+                {
+                    ReadOnlySpan<double> values = MemoryMarshal.Cast<byte, double>(bytes);
+                    for (int n = 0; n < values.Length; n++) Check(start + n, values[n]);
+                }
+            }
+
+            private void Check(long n, double raw)
+            {
+                double value = raw * _slope + _inter;
                 if (double.IsFinite(value) && Math.Abs(value) <= float.MaxValue) return;
-                if (first < 0) { first = n; sample = value; }
-                bad++;
+                if (_first < 0) { _first = n; _sample = value; }
+                _bad++;
             }
-            if (image.Type == VoxelType.Float32)
+
+            public void ThrowIfBad(string path, NiftiHeader header, long voxels)
             {
-                ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(image.Data);
-                for (int n = 0; n < values.Length; n++) if (!float.IsFinite(values[n]) || scaled) Check(n, values[n]);
+                if (_bad == 0) return;
+                long[] dim = header.Dim;
+                long rest = _first;
+                var index = new long[Math.Max(1, (int)dim[0])];
+                for (int axis = 0; axis < index.Length; axis++)
+                {
+                    index[axis] = rest % dim[axis + 1];
+                    rest /= dim[axis + 1];
+                }
+                string what = double.IsNaN(_sample) ? "NaN" : double.IsInfinity(_sample) ? (_sample > 0 ? "+Inf" : "-Inf") : "beyond the float32 range";
+                throw new DataException(DataErrors.NonFiniteVoxels, path,
+                    $"{_bad} of {voxels} voxels are NaN or infinite; the first is {what} at voxel ({string.Join(", ", index)}) (i, j, k{(index.Length > 3 ? ", ..." : "")})");
             }
-            else
-            {
-                ReadOnlySpan<double> values = MemoryMarshal.Cast<byte, double>(image.Data);
-                for (int n = 0; n < values.Length; n++) Check(n, values[n]);
-            }
-            if (bad == 0) return;
-            long[] dim = image.Header.Dim;
-            long rest = first;
-            var index = new long[Math.Max(1, (int)dim[0])];
-            for (int axis = 0; axis < index.Length; axis++)
-            {
-                index[axis] = rest % dim[axis + 1];
-                rest /= dim[axis + 1];
-            }
-            string what = double.IsNaN(sample) ? "NaN" : double.IsInfinity(sample) ? (sample > 0 ? "+Inf" : "-Inf") : "beyond the float32 range";
-            throw new DataException(DataErrors.NonFiniteVoxels, image.Path,
-                $"{bad} of {image.Data.LongLength / image.Type.Size()} voxels are NaN or infinite; the first is {what} at voxel ({string.Join(", ", index)}) (i, j, k{(index.Length > 3 ? ", ..." : "")})");
         }
 
-        private static void SwapBytes(byte[] data, int size)
+        private static void SwapBytes(Span<byte> data, int size)
         {
             switch (size)
             {
-                case 2: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ushort>(data.AsSpan()), MemoryMarshal.Cast<byte, ushort>(data.AsSpan())); break;
-                case 4: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, uint>(data.AsSpan()), MemoryMarshal.Cast<byte, uint>(data.AsSpan())); break;
-                case 8: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ulong>(data.AsSpan()), MemoryMarshal.Cast<byte, ulong>(data.AsSpan())); break;
+                case 2: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ushort>(data), MemoryMarshal.Cast<byte, ushort>(data)); break;
+                case 4: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, uint>(data), MemoryMarshal.Cast<byte, uint>(data)); break;
+                case 8: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ulong>(data), MemoryMarshal.Cast<byte, ulong>(data)); break;
             }
         }
 
@@ -192,12 +264,13 @@ namespace E2ENet.Data.Nifti
             private readonly FileStream _file;
             private readonly Stream _stream;
 
-            private NiftiSource(string path, FileStream file, bool compressed)
+            private NiftiSource(string path, FileStream file, bool compressed, uint? trailerSize)
             {
                 _path = path;
                 _file = file;
                 FileLength = file.Length;
                 IsCompressed = compressed;
+                TrailerSize = trailerSize;
                 if (compressed)
                 {
                     _stream = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
@@ -210,6 +283,9 @@ namespace E2ENet.Data.Nifti
 
             public bool IsCompressed { get; }
 
+            /// <summary>A gzip file's trailer ISIZE (decompressed length modulo 2^32), read before decompression starts; null otherwise.</summary>
+            public uint? TrailerSize { get; }
+
             public long FileLength { get; }
 
             /// <summary>Bytes consumed so far (decompressed bytes for gzip).</summary>
@@ -218,17 +294,25 @@ namespace E2ENet.Data.Nifti
             public static NiftiSource Open(string path)
             {
                 FileStream file;
-                try { file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
+                try { file = RegularFile.OpenRead(path); }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
                 {
-                    throw new DataException(DataErrors.FileNotReadable, path, e is FileNotFoundException || e is DirectoryNotFoundException ? "no such file" : "cannot open: " + e.Message, e);
+                    throw new DataException(DataErrors.FileNotReadable, path, e is FileNotFoundException || e is DirectoryNotFoundException ? "no such file" : e is FileRefusedException ? e.Message : "cannot open: " + e.Message, e);
                 }
                 try
                 {
                     var magic = new byte[2];
                     int got = file.Read(magic, 0, 2);
+                    bool compressed = got == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+                    uint? trailer = null;
+                    if (compressed && file.Length >= 22)
+                    {
+                        var isize = new byte[4];
+                        file.Seek(-4, SeekOrigin.End);
+                        if (file.Read(isize, 0, 4) == 4) trailer = BinaryPrimitives.ReadUInt32LittleEndian(isize);
+                    }
                     file.Seek(0, SeekOrigin.Begin);
-                    return new NiftiSource(path, file, got == 2 && magic[0] == 0x1F && magic[1] == 0x8B);
+                    return new NiftiSource(path, file, compressed, trailer);
                 }
                 catch (IOException e)
                 {

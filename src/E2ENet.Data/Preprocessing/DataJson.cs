@@ -63,7 +63,7 @@ namespace E2ENet.Data.Preprocessing
         {
             try
             {
-                return JsonSerializer.Deserialize<T>(System.IO.File.ReadAllText(path), Options)
+                return JsonSerializer.Deserialize<T>(E2ENet.Compiler.Host.RegularFile.ReadAllText(path, 256L << 20), Options)
                     ?? throw new DataException(DataErrors.PreprocessedInvalid, path, "empty JSON");
             }
             catch (JsonException e) { throw new DataException(DataErrors.PreprocessedInvalid, path, "invalid JSON: " + e.Message, e); }

@@ -81,6 +81,19 @@ namespace E2ENet.Data.Preprocessing
             return result;
         }
 
+        /// <summary>
+        /// The taps of resizing one axis from <paramref name="inLength"/> to <paramref name="outLength"/> samples with a linear or
+        /// nearest order (what <see cref="Resize(float[], Int3, Int3, Interpolation[], bool)"/> applies along that axis): output
+        /// <c>o</c> is the sum over <c>t</c> of <c>weight[o * taps + t] * input[index[o * taps + t]]</c>, summed in double.
+        /// Streaming resizers apply one axis at a time with these.
+        /// </summary>
+        public static (int[] Index, float[] Weight, int Taps) AxisTaps(int inLength, int outLength, Interpolation order)
+        {
+            if (order == Interpolation.Cubic) throw new ArgumentException("cubic resizing needs the whole line (its prefilter); only linear and nearest taps are exposed", nameof(order));
+            Kernel kernel = Kernel.For(inLength, outLength, order);
+            return (kernel.Index, kernel.Weight, kernel.Taps);
+        }
+
         private static float[] ResizeAxis(float[] data, Int3 shape, Int3 target, int axis, Interpolation order)
         {
             int inLength = shape[axis], outLength = target[axis];
@@ -126,6 +139,12 @@ namespace E2ENet.Data.Preprocessing
                 _index = new int[outLength * taps];
                 _weight = new float[outLength * taps];
             }
+
+            public int[] Index => _index;
+
+            public float[] Weight => _weight;
+
+            public int Taps => _taps;
 
             public static Kernel For(int inLength, int outLength, Interpolation order)
             {

@@ -77,27 +77,59 @@ namespace E2ENet.Data.Preprocessing
             var mask = new bool[count];
             foreach (float[] channel in channels)
                 for (long n = 0; n < count; n++) if (channel[n] != 0) mask[n] = true;
-            // Flood the background from the border; what it does not reach is a hole.
+            // Flood the background from the border; what it does not reach is a hole. A scanline fill: the stack holds runs of
+            // rows, not voxels, so it stays small even when the whole volume is background (a voxel stack would grow to 8 bytes
+            // per voxel there).
             var outside = new bool[count];
-            var stack = new Stack<long>();
-            void Seed(long n) { if (!mask[n] && !outside[n]) { outside[n] = true; stack.Push(n); } }
+            var stack = new Stack<(int A, int B, int C)>();
+            bool Open(int a, int b, int c)
+            {
+                long n = ((long)a * shape.H + b) * shape.W + c;
+                return !mask[n] && !outside[n];
+            }
+            void Fill(int a0, int b0, int c0)
+            {
+                if (!Open(a0, b0, c0)) return;
+                stack.Push((a0, b0, c0));
+                while (stack.Count > 0)
+                {
+                    var (a, b, c) = stack.Pop();
+                    if (!Open(a, b, c)) continue;
+                    long row = ((long)a * shape.H + b) * shape.W;
+                    int left = c, right = c;
+                    while (left > 0 && !mask[row + left - 1] && !outside[row + left - 1]) left--;
+                    while (right < shape.W - 1 && !mask[row + right + 1] && !outside[row + right + 1]) right++;
+                    for (int x = left; x <= right; x++) outside[row + x] = true;
+                    // One seed per open run of each neighbouring row, over the columns just filled.
+                    if (a > 0) Seeds(a - 1, b, left, right);
+                    if (a < shape.D - 1) Seeds(a + 1, b, left, right);
+                    if (b > 0) Seeds(a, b - 1, left, right);
+                    if (b < shape.H - 1) Seeds(a, b + 1, left, right);
+                }
+            }
+            void Seeds(int a, int b, int left, int right)
+            {
+                bool inRun = false;
+                for (int x = left; x <= right; x++)
+                {
+                    bool open = Open(a, b, x);
+                    if (open && !inRun) stack.Push((a, b, x));
+                    inRun = open;
+                }
+            }
             for (int a = 0; a < shape.D; a++)
                 for (int b = 0; b < shape.H; b++)
-                    for (int c = 0; c < shape.W; c++)
-                        if (a == 0 || b == 0 || c == 0 || a == shape.D - 1 || b == shape.H - 1 || c == shape.W - 1)
-                            Seed(((long)a * shape.H + b) * shape.W + c);
-            long plane = (long)shape.H * shape.W;
-            while (stack.Count > 0)
-            {
-                long n = stack.Pop();
-                long a = n / plane, b = n / shape.W % shape.H, c = n % shape.W;
-                if (a > 0) Seed(n - plane);
-                if (a < shape.D - 1) Seed(n + plane);
-                if (b > 0) Seed(n - shape.W);
-                if (b < shape.H - 1) Seed(n + shape.W);
-                if (c > 0) Seed(n - 1);
-                if (c < shape.W - 1) Seed(n + 1);
-            }
+                {
+                    if (a == 0 || b == 0 || a == shape.D - 1 || b == shape.H - 1)
+                    {
+                        for (int c = 0; c < shape.W; c++) Fill(a, b, c);
+                    }
+                    else
+                    {
+                        Fill(a, b, 0);
+                        Fill(a, b, shape.W - 1);
+                    }
+                }
             for (long n = 0; n < count; n++) mask[n] = !outside[n];
             return mask;
         }

@@ -69,6 +69,21 @@ namespace E2ENet.Data.Training
             Workers = workers,
         };
 
+        /// <summary>
+        /// An estimate of what the loader holds at once, in bytes, for images of <paramref name="channels"/> channels: the batches
+        /// queued and being built (image, label and one target per deep-supervision size, float32) and each worker's
+        /// augmentation scratch (the sampled region before the spatial transform, up to twice the patch per axis).
+        /// </summary>
+        public long MemoryBytes(int channels)
+        {
+            double patch = Patch.Volume;
+            double batches = Prefetch + 2.0 * Workers + 1;
+            double perBatch = Batch * patch * (4.0 * channels + 2 + 4.0 * Math.Max(1, TargetSizes.Count));
+            double scratch = Workers * 8.0 * patch * 4.0 * (channels + 1);
+            double total = batches * perBatch + scratch;
+            return total >= long.MaxValue ? long.MaxValue : (long)total;
+        }
+
         internal void Validate()
         {
             if (Patch.D < 1 || Patch.H < 1 || Patch.W < 1) throw new DataException(DataErrors.InvalidSettings, null, "the patch must be positive on every axis: " + Patch);

@@ -1,12 +1,15 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using E2ENet.Compiler;
+using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Compiler.Text;
 using E2ENet.Onnx.Diagnostics;
+using E2ENet.Onnx.Runtime;
 
 namespace E2ENet.Onnx.Bundle
 {
@@ -16,7 +19,7 @@ namespace E2ENet.Onnx.Bundle
     /// when it is read.
     /// <code>
     /// var bundle = E2ENetBundle.Open("out/amos");
-    /// using var runner = OnnxRunner.Create(bundle.ReadModel(), ExecutionDevice.Cpu, bundle.ModelPath);
+    /// using OnnxRunner runner = bundle.OpenRunner(ExecutionDevice.Cpu);   // the graph checked against the manifest
     /// </code>
     /// </summary>
     public sealed class E2ENetBundle
@@ -48,6 +51,9 @@ namespace E2ENet.Onnx.Bundle
         public static E2ENetBundle Open(string path)
         {
             string folder = File.Exists(path) && Path.GetFileName(path) == BundleManifest.FileName ? Path.GetDirectoryName(Path.GetFullPath(path))! : path;
+            // An export killed between the two renames of a replacement (where the file system has no atomic exchange) left the
+            // bundle beside its place: finish the switch instead of reporting it missing.
+            if (!Directory.Exists(folder) && !File.Exists(folder)) AtomicFolder.RecoverForReading(folder);
             if (!Directory.Exists(folder))
             {
                 throw new E2ENetOnnxException(OnnxErrors.BundleNotFound, path, File.Exists(path)
@@ -81,7 +87,48 @@ namespace E2ENet.Onnx.Bundle
             {
                 throw new E2ENetOnnxException(OnnxErrors.ManifestInvalid, manifestPath, "the model source does not match its hash 'source.sha256': the manifest was edited or damaged; export the bundle again");
             }
-            return new E2ENetBundle(folder, manifest, Compile(manifest, manifestPath));
+            ModelSpec spec = Compile(manifest, manifestPath);
+            if (spec.Classes != manifest.Classes || spec.Input.Channels != manifest.InputChannels)
+            {
+                throw new E2ENetOnnxException(OnnxErrors.ManifestInvalid, manifestPath, string.Format(CultureInfo.InvariantCulture,
+                    "says {0} input channel(s) and {1} classes, but its model source declares {2} and {3}: the manifest was edited; export the bundle again",
+                    manifest.InputChannels, manifest.Classes, spec.Input.Channels, spec.Classes));
+            }
+            return new E2ENetBundle(folder, manifest, spec);
+        }
+
+        /// <summary>
+        /// Reads the model (hash checked), opens it in ONNX Runtime, and checks the graph against the manifest: one float32 input
+        /// (batch, channels, D, H, W) and one float32 output (batch, classes, D, H, W) with the manifest's channels and classes.
+        /// Every reader of a bundle opens it through this, so a graph that disagrees with its manifest is refused before it runs.
+        /// </summary>
+        /// <exception cref="E2ENetOnnxException">E2E6203 when the graph disagrees; E2E6301/E2E6303 from ONNX Runtime.</exception>
+        public OnnxRunner OpenRunner(ExecutionDevice device, Action<string>? note = null)
+        {
+            OnnxRunner runner = OnnxRunner.Create(ReadModel(), device, ModelPath, note);
+            try
+            {
+                CheckSignature("input", runner.Input, Manifest.InputChannels, "input channel(s)");
+                CheckSignature("output", runner.Output, Manifest.Classes, "classes");
+                return runner;
+            }
+            catch
+            {
+                runner.Dispose();
+                throw;
+            }
+        }
+
+        private void CheckSignature(string which, (string Name, Type Element, int[] Dimensions) graph, int expected, string what)
+        {
+            int[] dims = graph.Dimensions;
+            string shape = "[" + string.Join(", ", dims.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture))) + "]";
+            if (graph.Element != typeof(float) || dims.Length != 5 || dims[1] != expected)
+            {
+                throw new E2ENetOnnxException(OnnxErrors.BundleCorrupt, ModelPath, string.Format(CultureInfo.InvariantCulture,
+                    "the graph's {0} '{1}' is {2} {3}, but the manifest says (batch, {4}, D, H, W) float32 with {4} {5}: model.onnx and manifest.json do not belong together; export the bundle again",
+                    which, graph.Name, graph.Element == typeof(float) ? "float32" : graph.Element.Name, shape, expected, what));
+            }
         }
 
         /// <summary>Reads <c>model.onnx</c> and checks it against the manifest's hash.</summary>
@@ -91,7 +138,7 @@ namespace E2ENet.Onnx.Bundle
             byte[] bytes;
             try
             {
-                bytes = File.ReadAllBytes(ModelPath);
+                bytes = RegularFile.ReadAllBytes(ModelPath, Array.MaxLength);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Onnx.Diagnostics;
 using E2ENet.Onnx.Reporting;
@@ -17,6 +18,9 @@ namespace E2ENet.Onnx.Bundle
     /// </summary>
     public static class ManifestJson
     {
+        /// <summary>The largest manifest read (the model source is at most a few KB, the pruning report a few hundred).</summary>
+        public const long MaxBytes = 64L << 20;
+
         private static readonly JsonWriterOptions Options = new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         /// <summary>The manifest (and the report under <c>report</c>) as indented UTF-8 JSON.</summary>
@@ -122,7 +126,7 @@ namespace E2ENet.Onnx.Bundle
             byte[] bytes;
             try
             {
-                bytes = File.ReadAllBytes(path);
+                bytes = RegularFile.ReadAllBytes(path, MaxBytes);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

@@ -33,6 +33,9 @@ namespace E2ENet.Onnx.Diagnostics
         /// <summary>Prediction needs a preprocessing plan and none was given or found.</summary>
         public static readonly OnnxError PlanMissing = new OnnxError("E2E6006", "No preprocessing plan");
 
+        /// <summary>The prediction folder is the input folder, or a label volume would be written over an input image.</summary>
+        public static readonly OnnxError OutputOverwritesInput = new OnnxError("E2E6007", "Prediction would overwrite its input");
+
         // ---- E2E61xx: checks of an export ------------------------------------------------------------------------
 
         /// <summary>ONNX Runtime's output differs from the TorchSharp network's by more than the tolerance.</summary>
@@ -86,7 +89,7 @@ namespace E2ENet.Onnx.Diagnostics
         /// <summary>Every error, in id order.</summary>
         public static IReadOnlyList<OnnxError> All { get; } = new[]
         {
-            RunFolderInvalid, OptionInvalid, TargetExists, UnsupportedModel, PredictInputInvalid, PlanMissing,
+            RunFolderInvalid, OptionInvalid, TargetExists, UnsupportedModel, PredictInputInvalid, PlanMissing, OutputOverwritesInput,
             RuntimeMismatch, PrunedMismatch, Fp16Mismatch, LoweringMismatch, GraphRejected,
             BundleNotFound, ManifestInvalid, BundleCorrupt, BundleWriteFailed, BundleVersion,
             DeviceUnavailable, InputMismatch, RuntimeFailed,

@@ -150,6 +150,14 @@ namespace E2ENet.Onnx.Export
             string at = " at " + patch.ToSizeString();
             progress?.Invoke("checking: TorchSharp network" + at);
             float[] reference = ExportVerifier.Torch(source.Torch, input, shape);
+            int bad = Array.FindIndex(reference, v => !float.IsFinite(v));
+            if (bad >= 0)
+            {
+                // The weights were checked when loaded; a network that still overflows is not a defect of the exporter.
+                throw new E2ENet.Torch.Diagnostics.E2ENetTorchException(E2ENet.Torch.Diagnostics.TorchErrors.NonFinite, source.WeightsPath, string.Format(CultureInfo.InvariantCulture,
+                    "the TorchSharp network's own output on the check's random input{0} holds {1} NaN or infinite value(s) (the first at element {2}); nothing was written: "
+                    + "the weights are too large for float32 arithmetic (a training that diverged?): export an earlier checkpoint", at, reference.Count(v => !float.IsFinite(v)), bad));
+            }
             var checks = new List<ExportCheck>();
 
             progress?.Invoke("checking: ONNX Runtime, float32 graph" + at);

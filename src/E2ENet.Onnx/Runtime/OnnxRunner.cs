@@ -23,6 +23,14 @@ namespace E2ENet.Onnx.Runtime
             _options = options;
             Provider = provider;
             File = file;
+            if (session.InputMetadata.Count != 1 || session.OutputMetadata.Count != 1)
+            {
+                int inputs = session.InputMetadata.Count, outputs = session.OutputMetadata.Count;
+                session.Dispose();
+                options.Dispose();
+                throw new E2ENetOnnxException(OnnxErrors.RuntimeFailed, file, FormattableString.Invariant(
+                    $"the graph has {inputs} input(s) and {outputs} output(s); an E2ENet graph has one of each: re-export it with e2enet export"));
+            }
             _input = session.InputMetadata.Keys.Single();
             _output = session.OutputMetadata.Keys.Single();
         }
@@ -32,6 +40,14 @@ namespace E2ENet.Onnx.Runtime
 
         /// <summary>The model file, when it came from one (for messages).</summary>
         public string? File { get; }
+
+        /// <summary>The graph input's name, element type and dimensions (-1 for a symbolic one).</summary>
+        public (string Name, Type Element, int[] Dimensions) Input
+            => (_input, _session.InputMetadata[_input].ElementType, _session.InputMetadata[_input].Dimensions);
+
+        /// <summary>The graph output's name, element type and dimensions (-1 for a symbolic one).</summary>
+        public (string Name, Type Element, int[] Dimensions) Output
+            => (_output, _session.OutputMetadata[_output].ElementType, _session.OutputMetadata[_output].Dimensions);
 
         /// <summary>The model's <c>metadata_props</c>.</summary>
         public IReadOnlyDictionary<string, string> Metadata => _session.ModelMetadata.CustomMetadataMap;

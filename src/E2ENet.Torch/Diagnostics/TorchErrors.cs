@@ -70,6 +70,9 @@ namespace E2ENet.Torch.Diagnostics
         /// <summary>Writing a file failed (the previous file, if any, is left as it was).</summary>
         public static readonly TorchError WriteFailed = new TorchError("E2E3112", "Cannot write file");
 
+        /// <summary>NaN or infinite values in a tensor that must be finite (weights, a network input).</summary>
+        public static readonly TorchError NonFinite = new TorchError("E2E3113", "NaN or infinite values");
+
         // ---- E2E32xx: state dicts against a model -------------------------------------------------------------
 
         /// <summary>Missing, unexpected or mis-shaped keys (all listed at once).</summary>
@@ -83,7 +86,7 @@ namespace E2ENet.Torch.Diagnostics
         {
             ModelNotBuilt, UnknownModel, InputShape, InputNotDivisible, NonFiniteOutput, BatchInconsistent,
             FileNotReadable, NotAnArchive, MissingRecord, TooLarge, MalformedPickle, UnsupportedOpcode, ForbiddenGlobal,
-            BadTensor, UnsupportedDtype, NotAStateDict, MissingTensor, WriteFailed,
+            BadTensor, UnsupportedDtype, NotAStateDict, MissingTensor, WriteFailed, NonFinite,
             StateDictMismatch, TooDenseForMask,
         };
     }

@@ -137,6 +137,14 @@ namespace E2ENet.Torch.Serialization
         {
             string full = module + "." + name;
             if (module == "torch" && TorchDtypes.TryFromStorage(name, out _)) return new PickleGlobal(module, name);
+            if (module == "torch" && name.EndsWith("Storage", StringComparison.Ordinal) && name.Length < 64 && name.All(char.IsAsciiLetterOrDigit))
+            {
+                // A storage type that exists but is not read (complex, quantized...): a type name, never executed, but not data we take.
+                throw new E2ENetTorchException(TorchErrors.UnsupportedDtype, _file, string.Format(CultureInfo.InvariantCulture,
+                    "a tensor is stored as torch.{0} (at byte {1} of {2}), a dtype that is not read; supported storages are float32, float64, float16, "
+                    + "bfloat16, int64, int32, int16, int8, uint8 and bool: convert the tensor (for example x.real or x.float()) and save it again",
+                    Printable(name), _opcodeStart, _record));
+            }
             if (TensorGlobals.Contains(full)) return new PickleGlobal(module, name);
             if (InertGlobals.Contains(full)) return new PickleOpaque(full);
             throw new E2ENetTorchException(TorchErrors.ForbiddenGlobal, _file, string.Format(CultureInfo.InvariantCulture,

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Runtime.InteropServices;
+using E2ENet.Compiler.Host;
 using E2ENet.Torch.Diagnostics;
 using static TorchSharp.torch;
 
@@ -32,6 +33,7 @@ namespace E2ENet.Torch.Serialization
 
         private TensorFile(TorchArchive archive, string? container, List<TensorInfo> tensors, IReadOnlyList<string> otherEntries)
         {
+            Budget = MemoryBudget.Current;
             _archive = archive;
             Container = container;
             Tensors = tensors;
@@ -42,6 +44,13 @@ namespace E2ENet.Torch.Serialization
 
         /// <summary>The file.</summary>
         public string Path => _archive.Path;
+
+        /// <summary>
+        /// The memory every <see cref="Read"/> is checked against before it allocates (the process's budget when the file was
+        /// opened): a few hundred bytes of pickle can describe a tensor of billions of elements over a one-element storage
+        /// (zero strides), or a record that inflates a thousandfold.
+        /// </summary>
+        public MemoryBudget Budget { get; set; }
 
         /// <summary><c>state_dict</c> when the tensors are that entry of a checkpoint; null when the file is the dict itself.</summary>
         public string? Container { get; }
@@ -143,10 +152,47 @@ namespace E2ENet.Torch.Serialization
             TensorRecord record = info.Record;
             long extent = Extent(record);
             int size = record.Storage.Dtype.ElementSize();
+            long elements = record.Shape.Aggregate(1L, (a, b) => a * b);
+            _archive.CheckStorage(record.Storage.Key, checked(extent * size), name);
+            // The storage is held three times while it becomes a tensor (record bytes, typed copy, tensor), then the view is materialised.
+            Budget.Require(extent * size * 3 + elements * size, Path, string.Format(CultureInfo.InvariantCulture,
+                "reading tensor '{0}' of shape {1} ({2} elements of {3}, from a storage of {4} elements)", RestrictedUnpickler.Printable(name), info.ShapeText, elements,
+                record.Storage.Dtype.PythonName(), extent),
+                "the file is damaged or hostile (a small storage can be repeated through zero strides), or the tensor is larger than this machine holds");
             byte[] bytes = _archive.ReadStorage(record.Storage.Key, checked(extent * size), name);
             using Tensor flat = FromBytes(bytes, record.Storage.Dtype, extent);
             using Tensor view = flat.as_strided(record.Shape, record.Stride, record.Offset);
-            return view.contiguous().clone();
+            return view.is_contiguous() ? view.clone() : view.contiguous();
+        }
+
+        /// <summary>
+        /// Refuses a floating-point tensor that holds NaN or infinite values: E2E3113 naming the file, the tensor, how many values
+        /// and the first index, and <paramref name="fix"/>.
+        /// </summary>
+        /// <exception cref="E2ENetTorchException">E2E3113.</exception>
+        public static void RequireFinite(Tensor value, string? file, string what, string fix)
+        {
+            if (!value.is_floating_point()) return;
+            using var scope = NewDisposeScope();
+            Tensor bad = value.isfinite().logical_not();
+            long count = bad.sum().item<long>();
+            if (count == 0) return;
+            long nan = value.isnan().sum().item<long>();
+            long[] first = Unravel(bad.reshape(-1).nonzero()[0, 0].item<long>(), value.shape);
+            throw new E2ENetTorchException(TorchErrors.NonFinite, file, string.Format(CultureInfo.InvariantCulture,
+                "{0} of shape {1} holds {2} NaN and {3} infinite value(s) of {4}; the first at [{5}]; {6}",
+                what, TensorInfo.FormatShape(value.shape), nan, count - nan, value.numel(), string.Join(", ", first), fix));
+        }
+
+        private static long[] Unravel(long flat, long[] shape)
+        {
+            var index = new long[shape.Length];
+            for (int axis = shape.Length - 1; axis >= 0; axis--)
+            {
+                index[axis] = shape[axis] == 0 ? 0 : flat % shape[axis];
+                flat = shape[axis] == 0 ? 0 : flat / shape[axis];
+            }
+            return index;
         }
 
         private static Tensor FromBytes(byte[] bytes, TorchDtype dtype, long count)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.IO;
+using E2ENet.Compiler.Host;
 using E2ENet.Torch.Diagnostics;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ namespace E2ENet.Torch.Serialization
             if (Directory.Exists(full)) throw new E2ENetTorchException(TorchErrors.WriteFailed, path, "cannot write: it is a directory; give a file name");
             var dict = new OrderedDictionary();
             var copies = new List<Tensor>();
-            string temporary = Path.Combine(folder, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
+            string temporary = OutputFile.TemporaryBeside(full);
             try
             {
                 foreach (var pair in tensors)

@@ -5,6 +5,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using E2ENet.Torch.Diagnostics;
+using E2ENet.Compiler.Host;
 
 namespace E2ENet.Torch.Serialization
 {
@@ -49,7 +50,7 @@ namespace E2ENet.Torch.Serialization
             try
             {
                 if (Directory.Exists(path)) throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "is a directory; give a file written by torch.save");
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                stream = RegularFile.OpenRead(path);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
@@ -107,6 +108,16 @@ namespace E2ENet.Torch.Serialization
         /// </summary>
         public byte[] ReadStorage(string key, long bytes, string tensorName)
         {
+            CheckStorage(key, bytes, tensorName);
+            return ReadRecord(_prefix + "data/" + key, bytes, MaxStorageBytes, tensorName);
+        }
+
+        /// <summary>
+        /// Checks, without reading anything, that storage <paramref name="key"/> exists and can hold <paramref name="bytes"/> bytes
+        /// (the limits, the record's declared size, and what deflate could produce from its compressed size).
+        /// </summary>
+        public void CheckStorage(string key, long bytes, string tensorName)
+        {
             string name = _prefix + "data/" + key;
             if (!_entries.ContainsKey(name))
             {
@@ -118,10 +129,10 @@ namespace E2ENet.Torch.Serialization
                 throw new E2ENetTorchException(TorchErrors.TooLarge, Path, string.Format(CultureInfo.InvariantCulture,
                     "tensor '{0}' claims {1} bytes, more than one record may hold here ({2} bytes)", tensorName, bytes, Math.Min(MaxStorageBytes, int.MaxValue - 64)));
             }
-            return ReadRecord(name, bytes, MaxStorageBytes, tensorName);
+            CheckRecord(name, bytes, MaxStorageBytes, tensorName);
         }
 
-        private byte[] ReadRecord(string name, long exact, long max, string? tensorName = null)
+        private void CheckRecord(string name, long exact, long max, string? tensorName)
         {
             ZipArchiveEntry entry = _entries[name];
             string what = tensorName == null ? name : "tensor '" + tensorName + "' (record " + name + ")";
@@ -142,6 +153,14 @@ namespace E2ENet.Torch.Serialization
                 throw new E2ENetTorchException(TorchErrors.TooLarge, Path, string.Format(CultureInfo.InvariantCulture,
                     "{0} declares {1} bytes, more than the file could hold ({2} bytes on disk): the archive is corrupt", what, declared, entry.CompressedLength));
             }
+        }
+
+        private byte[] ReadRecord(string name, long exact, long max, string? tensorName = null)
+        {
+            CheckRecord(name, exact, max, tensorName);
+            ZipArchiveEntry entry = _entries[name];
+            string what = tensorName == null ? name : "tensor '" + tensorName + "' (record " + name + ")";
+            long declared = entry.Length;
             long count = exact >= 0 ? exact : declared;
             var buffer = new byte[count];
             try

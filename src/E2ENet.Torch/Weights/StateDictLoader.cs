@@ -49,7 +49,12 @@ namespace E2ENet.Torch.Weights
             bool accepted = false;
             try
             {
-                foreach (ParameterIr parameter in expected) values[parameter.Name] = file.Read(parameter.Name);
+                foreach (ParameterIr parameter in expected)
+                {
+                    values[parameter.Name] = file.Read(parameter.Name);
+                    TensorFile.RequireFinite(values[parameter.Name], path, "weight '" + parameter.Name + "'",
+                        "the weights are damaged, or were saved from a training whose loss diverged: take an earlier checkpoint (or weights_best.pt), or train again with a lower learning rate");
+                }
                 var notes = new List<string>();
                 var tooDense = new List<string>();
                 foreach (ParameterIr parameter in ir.SparseParameters)

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using E2ENet.Compiler;
+using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Datasets;
@@ -63,7 +64,36 @@ namespace E2ENet.Training.Runs
         /// <exception cref="TrainingException">A problem the user can fix (E2E5xxx).</exception>
         public TrainingResult Run(System.Threading.CancellationToken cancellation = default)
         {
-            CompiledModel model = ResolveModel();
+            // One writer per run folder: an OS lock held for this process's life (released by the kernel even on kill -9).
+            // An existing folder is locked before anything of it is read; a new one once the model is known to compile, and
+            // it is checked again under the lock, so two trainings started at once cannot both pass the "no training here" check.
+            bool existed = Directory.Exists(_run.Folder);
+            FolderLock? runLock = existed ? LockRun() : null;
+            try
+            {
+                CompiledModel model = ResolveModel();
+                RequireMemory(model.Spec!, model.Network!);
+                if (runLock == null)
+                {
+                    runLock = LockRun();
+                    if (!_options.Resume && _run.HasTraining)
+                    {
+                        throw new TrainingException(TrainingErrors.RunExists, _run.Folder, "this folder already holds a training; continue it with --resume, or choose another --out");
+                    }
+                }
+                return RunLocked(model, cancellation);
+            }
+            finally
+            {
+                runLock?.Dispose();
+            }
+        }
+
+        private FolderLock LockRun()
+            => FolderLock.Acquire(_run.Folder, _options.Resume ? "e2enet train --resume" : "e2enet train");
+
+        private TrainingResult RunLocked(CompiledModel model, System.Threading.CancellationToken cancellation)
+        {
             ModelSpec spec = model.Spec!;
             NetworkIr ir = model.Network!;
             TrainingSpec recipe = spec.Training;
@@ -184,8 +214,7 @@ namespace E2ENet.Training.Runs
                         if (double.IsNaN(value) || double.IsInfinity(value))
                         {
                             brokenLayer ??= LocateNonFinite(network, loss, batch, device);
-                            throw new TrainingException(TrainingErrors.Diverged, _run.Folder, $"the loss became {value} at epoch {epoch + 1}, iteration {i + 1} ({brokenLayer}); "
-                                + $"lower training.lr (now {recipe.LearningRate.ToString(CultureInfo.InvariantCulture)}) or the clipping norm, then --resume (the checkpoint of epoch {state.EpochsDone} is intact)");
+                            throw new TrainingException(TrainingErrors.Diverged, _run.Folder, DivergedAdvice(value, epoch, i, state.EpochsDone, recipe, brokenLayer));
                         }
                         lossSum += value;
                         state.Iteration++;
@@ -259,6 +288,24 @@ namespace E2ENet.Training.Runs
             }
             FlushLog();
             return new TrainingResult(_run.Folder, state.EpochsDone, finished, state.Metrics, validation);
+        }
+
+        /// <summary>
+        /// What can actually be done after the loss diverged. Resuming would replay the same batches with the same settings (and
+        /// --resume refuses changed settings, E2E5003), so the way on is a new run with a smaller step; what this run keeps is said.
+        /// </summary>
+        internal static string DivergedAdvice(double value, int epoch, int iteration, int epochsDone, TrainingSpec recipe, string? cause = null)
+        {
+            string lr = recipe.LearningRate.ToString(CultureInfo.InvariantCulture);
+            string lower = (recipe.LearningRate / 10).ToString(CultureInfo.InvariantCulture);
+            string clip = recipe.Clip is double norm
+                ? $"or a smaller clipping norm (--set training.clip={(norm / 2).ToString(CultureInfo.InvariantCulture)}; now {norm.ToString(CultureInfo.InvariantCulture)})"
+                : "or gradient clipping (--set training.clip=12)";
+            string kept = epochsDone > 0
+                ? $"; this run keeps its checkpoint of epoch {epochsDone} and weights_best.pt, but resuming it would diverge again with the same settings"
+                : "; no epoch of this run finished, so nothing of it is worth keeping";
+            return $"the loss became {value.ToString(CultureInfo.InvariantCulture)} at epoch {epoch + 1}, iteration {iteration + 1}{(cause == null ? string.Empty : " (" + cause + ")")}; train again into a new --out "
+                + $"with a lower learning rate (--set training.lr={lower}; now {lr}) {clip}{kept}";
         }
 
         private static double Step(E2ENetNetwork network, DeepSupervisionLoss loss, IParameterOptimizer optimizer, SparseTopology topology,
@@ -444,6 +491,20 @@ namespace E2ENet.Training.Runs
                 default:
                     throw new TrainingException(TrainingErrors.BadOption, null, $"--device {name}: use cpu or cuda");
             }
+        }
+
+        /// <summary>
+        /// Refuses a training that cannot fit before anything is preprocessed or built (E2E7001): the IR's estimate of a training
+        /// step (activations autograd keeps, weights, gradients, optimizer state) plus the batches the loader holds.
+        /// </summary>
+        private void RequireMemory(ModelSpec spec, NetworkIr ir)
+        {
+            long step = MemoryEstimate.TrainingStep(ir);
+            long data = TrainingDataOptions.FromModel(spec, ir, _seed, _options.Workers).MemoryBytes(spec.Input.Channels);
+            MemoryBudget.Current.Require(MemoryEstimate.Clamp((double)step + data), _options.ModelFile ?? _run.ModelFile, string.Format(CultureInfo.InvariantCulture,
+                "training '{0}' (a step at patch {1}, batch {2}: {3}, as e2enet check reports; batches in flight with {4} worker(s): {5})",
+                spec.Name, spec.Input.Patch.ToSizeString(), spec.Training.Batch, ByteSize.Format(step), _options.Workers, ByteSize.Format(data)),
+                "a smaller patch (--set input.patch=[...]) or batch (--set training.batch=1), or a narrower model");
         }
 
         private void CheckOptions(TrainingSpec recipe)
