@@ -10,7 +10,7 @@ using System.Threading.Tasks;
 
 namespace E2ENet.Data.Datasets.Synth
 {
-    /// <summary>Settings of <see cref="SynthDataset.Make"/>.</summary>
+    /// <summary>Settings of <c>SynthDataset.Make</c>.</summary>
     public sealed class SynthDatasetOptions
     {
         /// <summary>Training subjects (imagesTr/labelsTr).</summary>
@@ -41,7 +41,7 @@ namespace E2ENet.Data.Datasets.Synth
         public int Workers { get; init; } = Environment.ProcessorCount;
     }
 
-    /// <summary>A subject written by <see cref="SynthDataset.Make"/>: its case name, whether it is a test case, and what was drawn.</summary>
+    /// <summary>A subject written by <c>SynthDataset.Make</c>: its case name, whether it is a test case, and what was drawn.</summary>
     public sealed record SynthCase(string Name, bool Test, SynthSubjectInfo Info);
 
     /// <summary>
@@ -72,15 +72,15 @@ namespace E2ENet.Data.Datasets.Synth
         public static IReadOnlyList<SynthCase> Make(string folder, SynthDatasetOptions? options = null, IProgress<DataProgress>? progress = null)
         {
             options ??= new SynthDatasetOptions();
-            if (options.TrainingCases < 1 || options.TestCases < 0 || options.TrainingCases + options.TestCases > 1000)
-                throw new DataException(DataErrors.InvalidSettings, null, $"{options.TrainingCases} training and {options.TestCases} test subjects: give 1 to 1000 subjects in all, at least one for training");
-            if (!(options.Spacing >= 1 && options.Spacing <= 6))
-                throw new DataException(DataErrors.InvalidSettings, null, $"spacing {options.Spacing} mm: give 1 to 6 mm");
-            if (!(options.T1Share >= 0 && options.T1Share <= 1))
-                throw new DataException(DataErrors.InvalidSettings, null, $"T1 share {options.T1Share}: give 0 to 1");
-            if (options.Workers < 1) throw new DataException(DataErrors.InvalidSettings, null, $"{options.Workers} workers: give 1 or more");
-            MadeDataset.PrepareFolder(folder, options.Overwrite);
-            SynthAtlas atlas = SynthAtlas.Load(options.TemplatesFolder);
+            Validate(folder, options);
+            return Make(folder, SynthAtlas.Load(options.TemplatesFolder), options, progress);
+        }
+
+        /// <summary>Writes the dataset from an atlas already loaded (<see cref="SynthDatasetOptions.TemplatesFolder"/> is not read).</summary>
+        /// <exception cref="DataException">E4202 for invalid settings or a folder with content (without Overwrite).</exception>
+        public static IReadOnlyList<SynthCase> Make(string folder, SynthAtlas atlas, SynthDatasetOptions options, IProgress<DataProgress>? progress = null)
+        {
+            Validate(folder, options);
             SynthGrid grid = GridFor(atlas, options.Spacing);
             Directory.CreateDirectory(folder);
 
@@ -104,6 +104,18 @@ namespace E2ENet.Data.Datasets.Synth
                 "Colin27 (Holmes et al. 1998) and AAL (Tzourio-Mazoyer et al. 2002), as shipped by Debian's mricron-data; label-driven synthesis after SynthSeg (Billot et al. 2023)",
                 SynthClasses.Labels, options.TrainingCases));
             return subjects;
+        }
+
+        private static void Validate(string folder, SynthDatasetOptions options)
+        {
+            if (options.TrainingCases < 1 || options.TestCases < 0 || options.TrainingCases + options.TestCases > 1000)
+                throw new DataException(DataErrors.InvalidSettings, null, $"{options.TrainingCases} training and {options.TestCases} test subjects: give 1 to 1000 subjects in all, at least one for training");
+            if (!(options.Spacing >= 1 && options.Spacing <= 6))
+                throw new DataException(DataErrors.InvalidSettings, null, $"spacing {options.Spacing} mm: give 1 to 6 mm");
+            if (!(options.T1Share >= 0 && options.T1Share <= 1))
+                throw new DataException(DataErrors.InvalidSettings, null, $"T1 share {options.T1Share}: give 0 to 1");
+            if (options.Workers < 1) throw new DataException(DataErrors.InvalidSettings, null, $"{options.Workers} workers: give 1 or more");
+            MadeDataset.PrepareFolder(folder, options.Overwrite);
         }
 
         /// <summary>round(share x count) T1 images at positions shuffled by the seed (stream 2 + set), the others label-driven.</summary>
