@@ -165,6 +165,21 @@ namespace E2ENet.Data.Tests.Datasets
         }
 
         [Fact]
+        public void The_inverse_of_an_affine_undoes_it_and_a_singular_one_has_none()
+        {
+            // Sheared, rotated, anisotropic, with an origin: what the atlas lookup inverts.
+            var m = new AffineMatrix(new[] { 0.9, 0.2, -0.1, -90, 0.1, 1.8, 0.3, -125, -0.2, 0.05, 2.5, -71 });
+            AffineMatrix inverse = m.Inverse();
+            Assert.True(m.Multiply(inverse).ApproximatelyEquals(AffineMatrix.Diagonal(1, 1, 1), 1e-12));
+            Assert.True(inverse.Multiply(m).ApproximatelyEquals(AffineMatrix.Diagonal(1, 1, 1), 1e-12));
+            var (i, j, k) = inverse.Transform(m.Transform(3, -4, 7).X, m.Transform(3, -4, 7).Y, m.Transform(3, -4, 7).Z);
+            Assert.Equal(3, i, 9);
+            Assert.Equal(-4, j, 9);
+            Assert.Equal(7, k, 9);
+            Assert.Throws<InvalidOperationException>(() => new AffineMatrix(new double[] { 1, 2, 3, 0, 2, 4, 6, 0, 0, 0, 1, 0 }).Inverse());
+        }
+
+        [Fact]
         public void Label_driven_images_give_each_tissue_a_random_intensity_of_its_own()
         {
             // Two tissues (thalamus and white matter) in halves of a grid; no texture, noise, bias or gamma.
