@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace E2ENet.Data
 {
@@ -65,6 +66,16 @@ namespace E2ENet.Data
 
         /// <summary>True with probability <paramref name="p"/>.</summary>
         public bool Chance(double p) => p > 0 && NextDouble() < p;
+
+        /// <summary>Shuffles <paramref name="items"/> in place (Fisher-Yates, from the last item down).</summary>
+        public void Shuffle<T>(IList<T> items)
+        {
+            for (int i = items.Count - 1; i > 0; i--)
+            {
+                int j = Next(i + 1);
+                (items[i], items[j]) = (items[j], items[i]);
+            }
+        }
 
         /// <summary>Standard normal (Box-Muller).</summary>
         public double Normal()

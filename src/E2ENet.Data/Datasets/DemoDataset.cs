@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
-using System.Text.Json;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Preprocessing;
 using E2ENet.Data.Volumes;
@@ -59,11 +57,9 @@ namespace E2ENet.Data.Datasets
                 throw new DataException(DataErrors.InvalidSettings, null, $"{options.TrainingCases} training and {options.TestCases} test cases: give 1 to 500 cases in all");
             if (!(options.Spacing >= 0.5 && options.Spacing <= 8))
                 throw new DataException(DataErrors.InvalidSettings, null, $"spacing {options.Spacing} mm: give 0.5 to 8 mm");
-            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() && !options.Overwrite)
-                throw new DataException(DataErrors.InvalidSettings, folder, "the folder is not empty; choose a new folder, or overwrite it on purpose (--force)");
-            string t1Path = Path.Combine(options.TemplatesFolder, "ch2.nii.gz"), aalPath = Path.Combine(options.TemplatesFolder, "aal.nii.gz");
-            foreach (string path in new[] { t1Path, aalPath })
-                if (!File.Exists(path)) throw new DataException(DataErrors.FileNotReadable, path, "missing: install Debian's mricron-data (apt-get install mricron-data)");
+            MadeDataset.PrepareFolder(folder, options.Overwrite);
+            string[] templates = MadeDataset.RequireTemplates(options.TemplatesFolder, "ch2.nii.gz", "aal.nii.gz");
+            string t1Path = templates[0], aalPath = templates[1];
 
             Volume t1 = VolumeFiles.Read(t1Path);
             Volume aal = VolumeFiles.Read(aalPath);
@@ -79,13 +75,13 @@ namespace E2ENet.Data.Datasets
                 bool test = index >= options.TrainingCases;
                 string name = "colin_" + (index + 1).ToString("000", CultureInfo.InvariantCulture);
                 var (image, label) = MakeCase(t1, classes, Rng.For(options.Seed, index), options.Spacing);
-                string imageFolder = Path.Combine(folder, test ? "imagesTs" : "imagesTr"), labelFolder = Path.Combine(folder, test ? "labelsTs" : "labelsTr");
-                VolumeFiles.Write(Path.Combine(imageFolder, Dataset.ChannelFileName(name, 0, ".nii.gz")), image, VoxelType.Int16);
-                VolumeFiles.Write(Path.Combine(labelFolder, name + ".nii.gz"), label, VoxelType.UInt8);
+                MadeDataset.WriteCase(folder, name, test, image, label);
                 names.Add(name);
                 progress?.Report(new DataProgress("make-demo", index + 1, total, name));
             }
-            AtomicFile.WriteText(Path.Combine(folder, "dataset.json"), DatasetJsonText(options.TrainingCases));
+            AtomicFile.WriteText(Path.Combine(folder, "dataset.json"), MadeDataset.DatasetJsonText("Colin27Demo",
+                "Crops of the Colin27 T1 head resampled to varied spacings and intensities; labels merged from the AAL atlas. Made by 'e2enet dataset make-demo'.",
+                "Colin27 (Holmes et al. 1998) and AAL (Tzourio-Mazoyer et al. 2002), as shipped by Debian's mricron-data", Labels, options.TrainingCases));
             return names;
         }
 
@@ -147,28 +143,6 @@ namespace E2ENet.Data.Datasets
             var realSpacing = new Real3(t1.Spacing.D * f.D, t1.Spacing.H * f.H, t1.Spacing.W * f.W);
             return (new Volume(target3, resampled, realSpacing, affine, VoxelType.Int16),
                     new Volume(target3, labels.Select(v => (float)v).ToArray(), realSpacing, affine, VoxelType.UInt8));
-        }
-
-        private static string DatasetJsonText(int training)
-        {
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-            {
-                json.WriteStartObject();
-                json.WriteString("name", "Colin27Demo");
-                json.WriteString("description", "Crops of the Colin27 T1 head resampled to varied spacings and intensities; labels merged from the AAL atlas. Made by 'e2enet dataset make-demo'.");
-                json.WriteString("reference", "Colin27 (Holmes et al. 1998) and AAL (Tzourio-Mazoyer et al. 2002), as shipped by Debian's mricron-data");
-                json.WriteStartObject("channel_names");
-                json.WriteString("0", "T1");
-                json.WriteEndObject();
-                json.WriteStartObject("labels");
-                for (int i = 0; i < Labels.Count; i++) json.WriteNumber(Labels[i], i);
-                json.WriteEndObject();
-                json.WriteNumber("numTraining", training);
-                json.WriteString("file_ending", ".nii.gz");
-                json.WriteEndObject();
-            }
-            return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
         }
     }
 }

@@ -35,12 +35,7 @@ namespace E2ENet.Data.Training
             var sorted = cases.OrderBy(c => c, StringComparer.Ordinal).ToList();
             if (folds == 1) return new[] { new Fold(sorted, sorted) };
             if (folds > sorted.Count) throw new DataException(DataErrors.InvalidSettings, null, $"{folds} folds need at least {folds} cases; the dataset has {sorted.Count}");
-            var rng = Rng.For(seed, 0);
-            for (int i = sorted.Count - 1; i > 0; i--)
-            {
-                int j = rng.Next(i + 1);
-                (sorted[i], sorted[j]) = (sorted[j], sorted[i]);
-            }
+            Rng.For(seed, 0).Shuffle(sorted);
             var result = new List<Fold>();
             int start = 0;
             for (int k = 0; k < folds; k++)

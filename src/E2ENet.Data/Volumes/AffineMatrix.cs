@@ -59,6 +59,22 @@ namespace E2ENet.Data.Volumes
             return new AffineMatrix(result);
         }
 
+        /// <summary>The inverse transform (world to voxel index for a volume's affine).</summary>
+        /// <exception cref="InvalidOperationException">The 3x3 part is singular.</exception>
+        public AffineMatrix Inverse()
+        {
+            double det = Determinant3;
+            if (!(Math.Abs(det) > 0) || double.IsInfinity(det)) throw new InvalidOperationException("a singular affine has no inverse: " + this);
+            double[] m = _m;
+            var r = new double[12];
+            // The adjugate of the 3x3 part over the determinant, then the translation moved to the other side.
+            r[0] = (m[5] * m[10] - m[6] * m[9]) / det; r[1] = (m[2] * m[9] - m[1] * m[10]) / det; r[2] = (m[1] * m[6] - m[2] * m[5]) / det;
+            r[4] = (m[6] * m[8] - m[4] * m[10]) / det; r[5] = (m[0] * m[10] - m[2] * m[8]) / det; r[6] = (m[2] * m[4] - m[0] * m[6]) / det;
+            r[8] = (m[4] * m[9] - m[5] * m[8]) / det; r[9] = (m[1] * m[8] - m[0] * m[9]) / det; r[10] = (m[0] * m[5] - m[1] * m[4]) / det;
+            for (int row = 0; row < 3; row++) r[row * 4 + 3] = -(r[row * 4] * m[3] + r[row * 4 + 1] * m[7] + r[row * 4 + 2] * m[11]);
+            return new AffineMatrix(r);
+        }
+
         /// <summary>True when every entry differs by at most <paramref name="tolerance"/> (absolute, in mm or mm/voxel).</summary>
         public bool ApproximatelyEquals(AffineMatrix other, double tolerance)
         {

@@ -67,12 +67,13 @@ namespace E2ENet.Training.Reporting
             return scatter;
         }
 
-        private static string Save(Plot plot, string folder, string name)
+        /// <summary>Saves <paramref name="plot"/> as <paramref name="folder"/>/<paramref name="name"/> through a temporary file.</summary>
+        internal static string Save(Plot plot, string folder, string name, int width = 900, int height = 540)
         {
             Directory.CreateDirectory(folder);
             string path = Path.Combine(folder, name);
             string temporary = Path.Combine(folder, "." + name + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".png");
-            plot.SavePng(temporary, 900, 540);
+            plot.SavePng(temporary, width, height);
             File.Move(temporary, path, overwrite: true);
             return path;
         }

@@ -34,16 +34,20 @@ namespace E2ENet.Data.Training.Augmentations
         }
 
         /// <summary>Blurs one channel in place with a Gaussian of <paramref name="sigma"/> voxels on every axis.</summary>
-        public static void Filter(Span<float> data, Int3 shape, double sigma)
+        public static void Filter(Span<float> data, Int3 shape, double sigma) => Filter(data, shape, sigma, sigma, sigma);
+
+        /// <summary>Blurs one channel in place with a Gaussian of its own sigma (voxels) per axis; an axis with sigma 0 is left alone.</summary>
+        public static void Filter(Span<float> data, Int3 shape, double sigmaD, double sigmaH, double sigmaW)
         {
-            if (!(sigma > 0)) return;
-            int radius = (int)(4 * sigma + 0.5);
-            var kernel = new double[2 * radius + 1];
-            double sum = 0;
-            for (int i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.Exp(-0.5 * i * i / (sigma * sigma));
-            for (int i = 0; i < kernel.Length; i++) kernel[i] /= sum;
             for (int axis = 0; axis < 3; axis++)
             {
+                double sigma = axis == 0 ? sigmaD : axis == 1 ? sigmaH : sigmaW;
+                if (!(sigma > 0)) continue;
+                int radius = (int)(4 * sigma + 0.5);
+                var kernel = new double[2 * radius + 1];
+                double sum = 0;
+                for (int i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.Exp(-0.5 * i * i / (sigma * sigma));
+                for (int i = 0; i < kernel.Length; i++) kernel[i] /= sum;
                 int length = shape[axis];
                 long stride = axis == 0 ? (long)shape.H * shape.W : axis == 1 ? shape.W : 1;
                 var line = new float[length];

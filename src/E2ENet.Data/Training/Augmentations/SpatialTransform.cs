@@ -156,7 +156,8 @@ namespace E2ENet.Data.Training.Augmentations
             return (float)sum;
         }
 
-        private static double Linear(float[] v, Int3 size, double x0, double x1, double x2)
+        /// <summary>Trilinear value of <paramref name="v"/> (shape <paramref name="size"/>) at array coordinates (x0, x1, x2), edges replicated.</summary>
+        internal static double Linear(float[] v, Int3 size, double x0, double x1, double x2)
         {
             int i0 = (int)Math.Floor(x0), i1 = (int)Math.Floor(x1), i2 = (int)Math.Floor(x2);
             double f0 = x0 - i0, f1 = x1 - i1, f2 = x2 - i2, sum = 0;
