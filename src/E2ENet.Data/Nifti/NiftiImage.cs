@@ -1,6 +1,4 @@
 using System;
-using System.Numerics;
-using System.Runtime.InteropServices;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Volumes;
 
@@ -48,35 +46,9 @@ namespace E2ENet.Data.Nifti
         /// <summary>The voxel values with scaling applied, as float32, in file order.</summary>
         public float[] ToFloat32()
         {
-            long count = Data.LongLength / Type.Size();
-            var result = new float[count];
             bool scaled = IsScaled;
             double slope = scaled ? Header.SclSlope : 1, inter = scaled && !double.IsNaN(Header.SclInter) ? Header.SclInter : 0;
-            ReadOnlySpan<byte> bytes = Data;
-            switch (Type)
-            {
-                case VoxelType.UInt8: Convert(bytes, result, slope, inter); break;
-                case VoxelType.Int8: Convert(MemoryMarshal.Cast<byte, sbyte>(bytes), result, slope, inter); break;
-                case VoxelType.Int16: Convert(MemoryMarshal.Cast<byte, short>(bytes), result, slope, inter); break;
-                case VoxelType.UInt16: Convert(MemoryMarshal.Cast<byte, ushort>(bytes), result, slope, inter); break;
-                case VoxelType.Int32: Convert(MemoryMarshal.Cast<byte, int>(bytes), result, slope, inter); break;
-                case VoxelType.UInt32: Convert(MemoryMarshal.Cast<byte, uint>(bytes), result, slope, inter); break;
-                case VoxelType.Int64: Convert(MemoryMarshal.Cast<byte, long>(bytes), result, slope, inter); break;
-                case VoxelType.UInt64: Convert(MemoryMarshal.Cast<byte, ulong>(bytes), result, slope, inter); break;
-                case VoxelType.Float32: Convert(MemoryMarshal.Cast<byte, float>(bytes), result, slope, inter); break;
-                default: Convert(MemoryMarshal.Cast<byte, double>(bytes), result, slope, inter); break;
-            }
-            return result;
-        }
-
-        private static void Convert<T>(ReadOnlySpan<T> source, float[] target, double slope, double inter) where T : unmanaged, INumberBase<T>
-        {
-            if (slope == 1 && inter == 0)
-            {
-                for (int n = 0; n < source.Length; n++) target[n] = float.CreateTruncating(source[n]);
-                return;
-            }
-            for (int n = 0; n < source.Length; n++) target[n] = (float)(double.CreateTruncating(source[n]) * slope + inter);
+            return VoxelCodec.Decode(Data, Type, slope, inter);
         }
 
         /// <summary>

@@ -68,7 +68,7 @@ namespace E2ENet.Data.Nifti
                 }
             }
 
-            if (header.BigEndian) SwapBytes(data, type.Size());
+            if (header.BigEndian) VoxelCodec.SwapBytes(data, type.Size());
             var image = new NiftiImage(path, header, type, data);
             if (!options.AllowNonFinite) CheckFinite(image);
             return image;
@@ -162,16 +162,6 @@ namespace E2ENet.Data.Nifti
             string what = double.IsNaN(sample) ? "NaN" : double.IsInfinity(sample) ? (sample > 0 ? "+Inf" : "-Inf") : "beyond the float32 range";
             throw new DataException(DataErrors.NonFiniteVoxels, image.Path,
                 $"{bad} of {image.Data.LongLength / image.Type.Size()} voxels are NaN or infinite; the first is {what} at voxel ({string.Join(", ", index)}) (i, j, k{(index.Length > 3 ? ", ..." : "")})");
-        }
-
-        private static void SwapBytes(byte[] data, int size)
-        {
-            switch (size)
-            {
-                case 2: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ushort>(data.AsSpan()), MemoryMarshal.Cast<byte, ushort>(data.AsSpan())); break;
-                case 4: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, uint>(data.AsSpan()), MemoryMarshal.Cast<byte, uint>(data.AsSpan())); break;
-                case 8: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ulong>(data.AsSpan()), MemoryMarshal.Cast<byte, ulong>(data.AsSpan())); break;
-            }
         }
 
         internal static string FormatBytes(double bytes)
