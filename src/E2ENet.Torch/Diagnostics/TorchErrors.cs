@@ -64,6 +64,9 @@ namespace E2ENet.Torch.Diagnostics
         /// <summary>Writing a file failed (the previous file, if any, is left as it was).</summary>
         public static readonly TorchError WriteFailed = new TorchError("E2E3112", "Cannot write file");
 
+        /// <summary>A safetensors file whose header is malformed: bad length, JSON, fields, or offsets that do not tile the data.</summary>
+        public static readonly TorchError BadSafetensors = new TorchError("E2E3113", "Invalid safetensors file");
+
         // ---- E2E32xx: state dicts against a model -------------------------------------------------------------
 
         /// <summary>Missing, unexpected or mis-shaped keys (all listed at once).</summary>
@@ -77,7 +80,7 @@ namespace E2ENet.Torch.Diagnostics
         {
             ModelNotBuilt, UnknownModel, InputShape, InputNotDivisible,
             FileNotReadable, NotAnArchive, MissingRecord, TooLarge, MalformedPickle, UnsupportedOpcode, ForbiddenGlobal,
-            BadTensor, UnsupportedDtype, NotAStateDict, MissingTensor, WriteFailed,
+            BadTensor, UnsupportedDtype, NotAStateDict, MissingTensor, WriteFailed, BadSafetensors,
             StateDictMismatch, TooDenseForMask,
         };
     }

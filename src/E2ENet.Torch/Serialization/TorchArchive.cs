@@ -14,7 +14,7 @@ namespace E2ENet.Torch.Serialization
     /// Opening checks the central directory and finds the one pickle; records are read with their sizes checked
     /// before anything is allocated.
     /// </summary>
-    internal sealed class TorchArchive : IDisposable
+    internal sealed class TorchArchive : ITensorStorage
     {
         /// <summary>The largest pickle read (the pickle of a 24M-parameter checkpoint with optimizer state is ~100 KB).</summary>
         public const long MaxPickleBytes = 256L * 1024 * 1024;

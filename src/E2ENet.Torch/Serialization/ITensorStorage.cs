@@ -1,0 +1,14 @@
+using System;
+
+namespace E2ENet.Torch.Serialization
+{
+    /// <summary>Where a <see cref="TensorFile"/>'s tensor bytes come from: a torch.save archive or a safetensors file.</summary>
+    internal interface ITensorStorage : IDisposable
+    {
+        /// <summary>The file.</summary>
+        string Path { get; }
+
+        /// <summary>The first <paramref name="bytes"/> bytes of storage <paramref name="key"/>, checked against what the file holds.</summary>
+        byte[] ReadStorage(string key, long bytes, string tensorName);
+    }
+}
