@@ -161,6 +161,10 @@ namespace E2ENet.Data
         public static readonly DataError BadCaseName = new DataError("E4117", "Invalid case name",
             "case names must be unique and made of letters, digits, '_', '-' and '.'");
 
+        /// <summary>A multi-modal (4D) image whose number of volumes is not the number of channels declared.</summary>
+        public static readonly DataError ChannelCountMismatch = new DataError("E4118", "Channel count mismatch",
+            "a 4D image holds one volume per modality: make dataset.json's modality list and the image's 4th dimension agree");
+
         // ---- E42xx: preprocessing and training data ----------------------------------------------------------
 
         /// <summary>A preprocessed folder or plan that cannot be read.</summary>
@@ -215,7 +219,7 @@ namespace E2ENet.Data
             UnknownFormat, BadMetaImageHeader, BadNrrdHeader, UnsupportedStorage,
             DatasetNotFound, DatasetJsonMissing, DatasetJsonInvalid, LabelsInvalid, MissingImage, MissingLabel, ExtraFile,
             CountMismatch, ShapeMismatch, SpacingMismatch, AffineMismatch, UndeclaredLabel, EmptyLabel, NonIntegerLabel,
-            NoCases, ModelMismatch, BadCaseName,
+            NoCases, ModelMismatch, BadCaseName, ChannelCountMismatch,
             PreprocessedInvalid, InvalidSettings, WorkerFailed, SplitsInvalid,
             PredictorShape, PredictorNonFinite, InputMismatch,
             EvaluationFolder, Unpaired, GridMismatch,
