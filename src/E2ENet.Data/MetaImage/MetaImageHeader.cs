@@ -15,39 +15,21 @@ namespace E2ENet.Data.MetaImage
     {
         private const int MaxDims = 10;
 
-        private MetaImageHeader(long[] sizes, VoxelType type, bool bigEndian, bool compressed, long headerSize, long? compressedSize, string? dataFile, ItkGeometry geometry)
+        private MetaImageHeader(StoredVoxels voxels, long headerSize, long? compressedSize)
         {
-            Sizes = sizes;
-            Type = type;
-            BigEndian = bigEndian;
-            Compressed = compressed;
+            Voxels = voxels;
             HeaderSize = headerSize;
             CompressedSize = compressedSize;
-            DataFile = dataFile;
-            Geometry = geometry;
         }
 
-        /// <summary>DimSize as given (NDims values).</summary>
-        public long[] Sizes { get; }
-
-        public VoxelType Type { get; }
-
-        public bool BigEndian { get; }
-
-        public bool Compressed { get; }
+        /// <summary>Sizes (DimSize as given), type, byte order, compression, data file (null for LOCAL) and geometry.</summary>
+        public StoredVoxels Voxels { get; }
 
         /// <summary>HeaderSize: bytes before the data in a separate data file; -1 for "the data is at the end".</summary>
         public long HeaderSize { get; }
 
+        /// <summary>CompressedDataSize, when given.</summary>
         public long? CompressedSize { get; }
-
-        /// <summary>The full path of the separate data file; null for LOCAL data.</summary>
-        public string? DataFile { get; }
-
-        public ItkGeometry Geometry { get; }
-
-        /// <summary>The number of voxels, checked against the limits before anything is allocated.</summary>
-        public long VoxelCount(string path, VolumeReadOptions options) => VoxelData.CheckVoxelCount(path, Sizes, Type, options);
 
         public static MetaImageHeader Parse(TextHeader text)
         {
@@ -77,14 +59,9 @@ namespace E2ENet.Data.MetaImage
 
             if (fields.TryGetValue("ObjectType", out var objectType) && !objectType.Value.Equals("Image", StringComparison.OrdinalIgnoreCase))
                 throw text.Fail(objectType.Line, $"ObjectType is '{objectType.Value}'; only images are read");
-            var ndimsField = Required("NDims");
-            long ndims = text.Integers(ndimsField.Line, "NDims", ndimsField.Value, 1)[0];
-            if (ndims < 1 || ndims > MaxDims) throw text.Fail(DataErrors.BadDimensions, ndimsField.Line, $"NDims is {ndims}; it must be 1 to {MaxDims}");
-            int n = (int)ndims;
             var dimField = Required("DimSize");
-            long[] sizes = text.Integers(dimField.Line, "DimSize", dimField.Value, n);
-            for (int axis = 0; axis < n; axis++)
-                if (sizes[axis] < 1) throw text.Fail(DataErrors.BadDimensions, dimField.Line, $"DimSize[{axis}] is {sizes[axis]}; every size must be at least 1");
+            long[] sizes = text.Sizes(Required("NDims"), "NDims", dimField, "DimSize", MaxDims);
+            int n = sizes.Length;
             for (int axis = 3; axis < n; axis++)
                 if (sizes[axis] > 1) throw text.Fail(DataErrors.NotThreeDimensional, dimField.Line, $"the image has {n} dimensions ({string.Join(" x ", sizes)}), and one 3D volume is needed");
 
@@ -133,7 +110,7 @@ namespace E2ENet.Data.MetaImage
             geometry.Validate(path);
             if (compressed && dataFile != null && headerSize == -1 && compressedSize == null)
                 throw text.Fail(headerField.Line, "HeaderSize -1 with compressed data needs CompressedDataSize to find where the data starts");
-            return new MetaImageHeader(sizes, type, bigEndian, compressed, headerSize, compressedSize, dataFile, geometry);
+            return new MetaImageHeader(new StoredVoxels(sizes, type, bigEndian, compressed, dataFile, geometry), headerSize, compressedSize);
         }
 
         /// <summary>The n numbers of the first of <paramref name="keys"/> present (earlier keys win), or null.</summary>

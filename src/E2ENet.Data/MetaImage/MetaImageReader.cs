@@ -36,35 +36,24 @@ namespace E2ENet.Data.MetaImage
         public static Volume Read(string path, VolumeReadOptions? options = null)
         {
             options ??= VolumeReadOptions.Default;
-            TextHeader text;
-            using (FileStream stream = VoxelData.Open(path))
-                text = TextHeader.Read(path, stream, DataErrors.BadMetaImageHeader, line => KeyOf(line.Text).Equals("ElementDataFile", StringComparison.OrdinalIgnoreCase));
-            var header = MetaImageHeader.Parse(text);
-            long voxels = header.VoxelCount(path, options);
-            string describe = $"{string.Join(" x ", header.Sizes)} voxels of {header.Type.ToString().ToLowerInvariant()}";
-            long byteCount = voxels * header.Type.Size();
-            string dataFile = header.DataFile ?? path;
-            long offset = header.DataFile == null ? text.DataOffset : header.HeaderSize;
-            if (offset < 0 && header.Compressed) offset = Math.Max(0, FileLength(dataFile) - header.CompressedSize!.Value); // HeaderSize -1: the data is the file's last CompressedDataSize bytes
-            byte[] data = VoxelData.Read(path, dataFile, offset, byteCount, header.Compressed, 0, describe);
-            if (header.BigEndian) VoxelCodec.SwapBytes(data, header.Type.Size());
-            float[] values = VoxelCodec.Decode(data, header.Type);
-            if (header.Type.IsFloatingPoint() && !options.AllowNonFinite) VoxelCodec.CheckFinite(path, values, header.Geometry.Sizes);
-            return header.Geometry.ToVolume(values, header.Type);
+            TextHeader text = ReadText(path);
+            MetaImageHeader header = MetaImageHeader.Parse(text);
+            StoredVoxels voxels = header.Voxels;
+            long byteCount = voxels.ByteCount(path, options);
+            string dataFile = voxels.DataFile ?? path;
+            long offset = voxels.DataFile == null ? text.DataOffset : header.HeaderSize;
+            if (offset < 0 && voxels.Compressed) offset = Math.Max(0, FileLength(dataFile) - header.CompressedSize!.Value); // HeaderSize -1: the data is the file's last CompressedDataSize bytes
+            byte[] data = VoxelData.Read(path, dataFile, offset, byteCount, voxels.Compressed, 0, voxels.Describe(voxels.Type.ToString().ToLowerInvariant()));
+            return voxels.ToVolume(path, data, options);
         }
 
         /// <summary>The data file a <c>.mhd</c> header names (none for LOCAL data); an unreadable header gives none.</summary>
-        public static IReadOnlyList<string> DataFiles(string path)
+        public static IReadOnlyList<string> DataFiles(string path) => StoredVoxels.DataFileList(() => MetaImageHeader.Parse(ReadText(path)).Voxels);
+
+        private static TextHeader ReadText(string path)
         {
-            try
-            {
-                TextHeader text;
-                using (FileStream stream = VoxelData.Open(path))
-                    text = TextHeader.Read(path, stream, DataErrors.BadMetaImageHeader, line => KeyOf(line.Text).Equals("ElementDataFile", StringComparison.OrdinalIgnoreCase));
-                string? file = MetaImageHeader.Parse(text).DataFile;
-                return file == null ? Array.Empty<string>() : new[] { file };
-            }
-            catch (DataException) { return Array.Empty<string>(); }
+            using FileStream stream = VoxelData.Open(path);
+            return TextHeader.Read(path, stream, DataErrors.BadMetaImageHeader, line => KeyOf(line.Text).Equals("ElementDataFile", StringComparison.OrdinalIgnoreCase));
         }
 
         private static long FileLength(string file)

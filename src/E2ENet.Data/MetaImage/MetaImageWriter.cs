@@ -19,15 +19,8 @@ namespace E2ENet.Data.MetaImage
         {
             ItkGeometry geometry = ItkGeometry.For(volume, "MetaImage", path);
             byte[] data = VoxelData.Compress(VoxelCodec.Encode(path, volume.Voxels, type), gzip: false);
-            bool detached = path.EndsWith(".mhd", StringComparison.OrdinalIgnoreCase);
-            string dataName = Path.GetFileNameWithoutExtension(path) + ".zraw";
-            if (detached) AtomicFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName), stream => stream.Write(data, 0, data.Length));
-            byte[] header = Encoding.ASCII.GetBytes(HeaderText(geometry, type, data.Length, detached ? dataName : "LOCAL"));
-            AtomicFile.Write(path, stream =>
-            {
-                stream.Write(header, 0, header.Length);
-                if (!detached) stream.Write(data, 0, data.Length);
-            });
+            string? dataName = path.EndsWith(".mhd", StringComparison.OrdinalIgnoreCase) ? Path.GetFileNameWithoutExtension(path) + ".zraw" : null;
+            VoxelData.WriteWithHeader(path, data, dataName, file => HeaderText(geometry, type, data.Length, file ?? "LOCAL"));
         }
 
         /// <summary>The header lines, ElementDataFile last.</summary>

@@ -33,38 +33,21 @@ namespace E2ENet.Data.Nrrd
             Add(VoxelType.Float64, "double");
         }
 
-        private NrrdHeader(long[] sizes, VoxelType type, bool bigEndian, bool compressed, string? dataFile, long lineSkip, long byteSkip, ItkGeometry geometry)
+        private NrrdHeader(StoredVoxels voxels, long lineSkip, long byteSkip)
         {
-            Sizes = sizes;
-            Type = type;
-            BigEndian = bigEndian;
-            Compressed = compressed;
-            DataFile = dataFile;
+            Voxels = voxels;
             LineSkip = lineSkip;
             ByteSkip = byteSkip;
-            Geometry = geometry;
         }
 
-        /// <summary>The sizes of every axis as given.</summary>
-        public long[] Sizes { get; }
-
-        public VoxelType Type { get; }
-
-        public bool BigEndian { get; }
-
-        /// <summary>gzip encoding (else raw).</summary>
-        public bool Compressed { get; }
-
-        /// <summary>The full path of a detached data file; null when the data follows the header.</summary>
-        public string? DataFile { get; }
+        /// <summary>Sizes of every axis as given, type, byte order, gzip encoding (else raw), detached data file (null when attached) and geometry.</summary>
+        public StoredVoxels Voxels { get; }
 
         /// <summary>Lines of the data file to skip before the data.</summary>
         public long LineSkip { get; }
 
         /// <summary>Bytes to skip before the data (of the decompressed stream for gzip); -1: the data is at the end (raw only).</summary>
         public long ByteSkip { get; }
-
-        public ItkGeometry Geometry { get; }
 
         /// <summary>The canonical type name written to headers.</summary>
         public static string TypeName(VoxelType type) => type switch
@@ -97,14 +80,7 @@ namespace E2ENet.Data.Nrrd
             (HeaderLine Line, string Value) Required(string key)
                 => fields.TryGetValue(key, out var field) ? field : throw new DataException(DataErrors.BadNrrdHeader, path, $"the header has no '{key}' field");
 
-            var dimension = Required("dimension");
-            long dims = text.Integers(dimension.Line, "dimension", dimension.Value, 1)[0];
-            if (dims < 1 || dims > MaxDims) throw text.Fail(DataErrors.BadDimensions, dimension.Line, $"dimension is {dims}; it must be 1 to {MaxDims}");
-            int n = (int)dims;
-            var sizesField = Required("sizes");
-            long[] sizes = text.Integers(sizesField.Line, "sizes", sizesField.Value, n);
-            for (int axis = 0; axis < n; axis++)
-                if (sizes[axis] < 1) throw text.Fail(DataErrors.BadDimensions, sizesField.Line, $"sizes[{axis}] is {sizes[axis]}; every size must be at least 1");
+            long[] sizes = text.Sizes(Required("dimension"), "dimension", Required("sizes"), "sizes", MaxDims);
 
             var typeField = Required("type");
             VoxelType type = Types.TryGetValue(string.Join(" ", TextHeader.Split(typeField.Value)), out VoxelType t) ? t
@@ -143,7 +119,7 @@ namespace E2ENet.Data.Nrrd
 
             ItkGeometry geometry = ParseGeometry(text, fields, sizes);
             geometry.Validate(path);
-            return new NrrdHeader(sizes, type, bigEndian, compressed, dataFile, lineSkip, byteSkip, geometry);
+            return new NrrdHeader(new StoredVoxels(sizes, type, bigEndian, compressed, dataFile, geometry), lineSkip, byteSkip);
         }
 
         private static string Canonical(string key) => key.ToLowerInvariant() switch

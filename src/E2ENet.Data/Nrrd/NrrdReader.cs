@@ -21,31 +21,20 @@ namespace E2ENet.Data.Nrrd
             options ??= VolumeReadOptions.Default;
             TextHeader text = ReadText(path);
             NrrdHeader header = NrrdHeader.Parse(text);
-            long voxels = VoxelData.CheckVoxelCount(path, header.Sizes, header.Type, options);
-            string describe = $"{string.Join(" x ", header.Sizes)} voxels of {NrrdHeader.TypeName(header.Type)}";
-            long byteCount = voxels * header.Type.Size();
-            string dataFile = header.DataFile ?? path;
-            long offset = header.DataFile == null ? text.DataOffset : 0;
+            StoredVoxels voxels = header.Voxels;
+            long byteCount = voxels.ByteCount(path, options);
+            string describe = voxels.Describe(NrrdHeader.TypeName(voxels.Type));
+            string dataFile = voxels.DataFile ?? path;
+            long offset = voxels.DataFile == null ? text.DataOffset : 0;
             if (header.LineSkip > 0) offset = SkipLines(path, dataFile, offset, header.LineSkip);
-            byte[] data = header.Compressed
+            byte[] data = voxels.Compressed
                 ? VoxelData.Read(path, dataFile, offset, byteCount, true, header.ByteSkip, describe)
                 : VoxelData.Read(path, dataFile, header.ByteSkip < 0 ? -1 : offset + header.ByteSkip, byteCount, false, 0, describe);
-            if (header.BigEndian) VoxelCodec.SwapBytes(data, header.Type.Size());
-            float[] values = VoxelCodec.Decode(data, header.Type);
-            if (header.Type.IsFloatingPoint() && !options.AllowNonFinite) VoxelCodec.CheckFinite(path, values, header.Geometry.Sizes);
-            return header.Geometry.ToVolume(values, header.Type);
+            return voxels.ToVolume(path, data, options);
         }
 
         /// <summary>The detached data file a header names (none for attached data); an unreadable header gives none.</summary>
-        public static IReadOnlyList<string> DataFiles(string path)
-        {
-            try
-            {
-                string? file = NrrdHeader.Parse(ReadText(path)).DataFile;
-                return file == null ? Array.Empty<string>() : new[] { file };
-            }
-            catch (DataException) { return Array.Empty<string>(); }
-        }
+        public static IReadOnlyList<string> DataFiles(string path) => StoredVoxels.DataFileList(() => NrrdHeader.Parse(ReadText(path)).Voxels);
 
         private static TextHeader ReadText(string path)
         {

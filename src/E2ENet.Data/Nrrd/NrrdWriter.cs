@@ -21,15 +21,8 @@ namespace E2ENet.Data.Nrrd
         {
             ItkGeometry geometry = ItkGeometry.For(volume, "NRRD", path);
             byte[] data = VoxelData.Compress(VoxelCodec.Encode(path, volume.Voxels, type), gzip: true);
-            bool detached = path.EndsWith(".nhdr", StringComparison.OrdinalIgnoreCase);
-            string dataName = Path.GetFileNameWithoutExtension(path) + ".raw.gz";
-            if (detached) AtomicFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName), stream => stream.Write(data, 0, data.Length));
-            byte[] header = Encoding.ASCII.GetBytes(HeaderText(geometry, type, detached ? dataName : null));
-            AtomicFile.Write(path, stream =>
-            {
-                stream.Write(header, 0, header.Length);
-                if (!detached) stream.Write(data, 0, data.Length);
-            });
+            string? dataName = path.EndsWith(".nhdr", StringComparison.OrdinalIgnoreCase) ? Path.GetFileNameWithoutExtension(path) + ".raw.gz" : null;
+            VoxelData.WriteWithHeader(path, data, dataName, file => HeaderText(geometry, type, file));
         }
 
         /// <summary>The header; for attached data it ends with the empty line after which the data follows.</summary>

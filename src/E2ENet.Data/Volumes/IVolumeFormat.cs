@@ -23,8 +23,8 @@ namespace E2ENet.Data.Volumes
     }
 
     /// <summary>
-    /// One file format of 3D volumes. NIfTI (<see cref="Nifti.NiftiFormat"/>), MetaImage (<see cref="MetaImage.MetaImageFormat"/>)
-    /// and NRRD (<see cref="Nrrd.NrrdFormat"/>) are built in; another format is a class implementing this, registered with
+    /// One file format of 3D volumes. NIfTI (<see cref="Nifti.NiftiFormat"/>), MetaImage and NRRD
+    /// (<see cref="ExtensionVolumeFormat.MetaImage"/>, <see cref="ExtensionVolumeFormat.Nrrd"/>) are built in; another format is a class implementing this, registered with
     /// <see cref="VolumeFiles.Register"/>.
     /// </summary>
     public interface IVolumeFormat

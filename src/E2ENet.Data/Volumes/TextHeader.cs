@@ -105,6 +105,20 @@ namespace E2ENet.Data.Volumes
             return result;
         }
 
+        /// <summary>
+        /// The dimension count and the sizes of an image, checked: a count of 1 to <paramref name="max"/>, as many sizes, each at
+        /// least 1 (E4004 otherwise; what does not parse is this format's header error).
+        /// </summary>
+        public long[] Sizes((HeaderLine Line, string Value) count, string countName, (HeaderLine Line, string Value) sizes, string sizesName, int max)
+        {
+            long n = Integers(count.Line, countName, count.Value, 1)[0];
+            if (n < 1 || n > max) throw Fail(DataErrors.BadDimensions, count.Line, $"{countName} is {n}; it must be 1 to {max}");
+            long[] result = Integers(sizes.Line, sizesName, sizes.Value, (int)n);
+            for (int axis = 0; axis < n; axis++)
+                if (result[axis] < 1) throw Fail(DataErrors.BadDimensions, sizes.Line, $"{sizesName}[{axis}] is {result[axis]}; every size must be at least 1");
+            return result;
+        }
+
         /// <summary>Real numbers separated by spaces: exactly <paramref name="count"/> of them, each finite.</summary>
         public double[] Reals(HeaderLine line, string field, string value, int count, DataError? error = null)
         {

@@ -2,16 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using E2ENet.Data.MetaImage;
 using E2ENet.Data.Nifti;
-using E2ENet.Data.Nrrd;
 
 namespace E2ENet.Data.Volumes
 {
     /// <summary>Reads and writes volumes in any registered format, chosen by the file name.</summary>
     public static class VolumeFiles
     {
-        private static readonly List<IVolumeFormat> Registered = new List<IVolumeFormat> { new NiftiFormat(), new MetaImageFormat(), new NrrdFormat() };
+        private static readonly List<IVolumeFormat> Registered = new List<IVolumeFormat> { new NiftiFormat(), ExtensionVolumeFormat.MetaImage, ExtensionVolumeFormat.Nrrd };
         private static readonly object Gate = new object();
 
         /// <summary>The registered formats (NIfTI, MetaImage, NRRD, after any registered later).</summary>

@@ -84,6 +84,25 @@ namespace E2ENet.Data.Volumes
             return output.ToArray();
         }
 
+        /// <summary>
+        /// Writes a header file with its (compressed) voxel data: after the header in the same file, or, when
+        /// <paramref name="dataName"/> is given, into that file beside it (written first). Both atomically.
+        /// </summary>
+        /// <param name="path">The header's file.</param>
+        /// <param name="data">The voxel bytes as stored.</param>
+        /// <param name="dataName">The data file's name (in the header's folder) for a detached header; null for attached data.</param>
+        /// <param name="header">The header text for that data file name (null: attached).</param>
+        public static void WriteWithHeader(string path, byte[] data, string? dataName, Func<string?, string> header)
+        {
+            if (dataName != null) AtomicFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName), stream => stream.Write(data, 0, data.Length));
+            byte[] text = System.Text.Encoding.ASCII.GetBytes(header(dataName));
+            AtomicFile.Write(path, stream =>
+            {
+                stream.Write(text, 0, text.Length);
+                if (dataName == null) stream.Write(data, 0, data.Length);
+            });
+        }
+
         /// <summary>Opens a file for reading; E4001 when it cannot be.</summary>
         public static FileStream Open(string path)
         {

@@ -72,17 +72,7 @@ namespace E2ENet.Torch.Serialization
         /// <summary>Opens and checks the file; the tensors' records (shape, dtype) in the header's order of offsets.</summary>
         public static (SafetensorsFile File, List<(string Name, TensorRecord Record)> Tensors, IReadOnlyList<string> Metadata) Open(string path)
         {
-            FileStream stream;
-            try
-            {
-                if (Directory.Exists(path)) throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "is a directory; give a .safetensors file");
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
-            {
-                string reason = e is FileNotFoundException || e is DirectoryNotFoundException ? "no such file" : e.Message;
-                throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "cannot read the file: " + reason, e);
-            }
+            FileStream stream = TorchArchive.OpenFile(path, "a .safetensors file");
             try
             {
                 E2ENetTorchException Bad(string detail) => new E2ENetTorchException(TorchErrors.BadSafetensors, path, detail);

@@ -45,17 +45,7 @@ namespace E2ENet.Torch.Serialization
         /// <summary>Opens and checks the archive.</summary>
         public static TorchArchive Open(string path)
         {
-            FileStream stream;
-            try
-            {
-                if (Directory.Exists(path)) throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "is a directory; give a file written by torch.save");
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
-            {
-                string reason = e is FileNotFoundException || e is DirectoryNotFoundException ? "no such file" : e.Message;
-                throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "cannot read the file: " + reason, e);
-            }
+            FileStream stream = OpenFile(path, "a file written by torch.save");
             try
             {
                 CheckMagic(path, stream);
@@ -96,6 +86,21 @@ namespace E2ENet.Torch.Serialization
             {
                 stream.Dispose();
                 throw;
+            }
+        }
+
+        /// <summary>Opens a tensor file for reading; E2E3101 (naming <paramref name="expected"/> for a directory) when it cannot be.</summary>
+        internal static FileStream OpenFile(string path, string expected)
+        {
+            try
+            {
+                if (Directory.Exists(path)) throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "is a directory; give " + expected);
+                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+            {
+                string reason = e is FileNotFoundException || e is DirectoryNotFoundException ? "no such file" : e.Message;
+                throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "cannot read the file: " + reason, e);
             }
         }
 

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using E2ENet.Cli;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Tests.Support;
 using E2ENet.Tests;
@@ -29,19 +28,12 @@ namespace E2ENet.Data.Tests.Datasets
             return task;
         }
 
-        private static (int Exit, string Out, string Err) Run(params string[] args)
-        {
-            var output = new StringWriter();
-            var error = new StringWriter();
-            int exit = CliApp.Run(args, output, error);
-            return (exit, output.ToString(), error.ToString());
-        }
 
         [Fact]
         public void A_task_becomes_a_clean_dataset_with_one_file_per_channel()
         {
             string task = MakeTask(), output = _temp.File("converted");
-            var (exit, stdout, stderr) = Run("dataset", "convert-msd", task, output);
+            var (exit, stdout, stderr) = CliCommand.Run("dataset", "convert-msd", task, output);
             Assert.True(exit == 0, stderr);
             Assert.Contains("3 training case(s), 1 test case(s), 2 channel(s) per case", stdout);
             Assert.Equal(new[] { "SYN_001_0000.nii.gz", "SYN_001_0001.nii.gz", "SYN_002_0000.nii.gz", "SYN_002_0001.nii.gz", "SYN_003_0000.nii.gz", "SYN_003_0001.nii.gz" },
@@ -93,7 +85,7 @@ namespace E2ENet.Data.Tests.Datasets
             Assert.False(Directory.Exists(_temp.File("out2")));
 
             // Our own layout (no training list) needs no conversion.
-            var (exit, _, stderr) = Run("dataset", "convert-msd", DemoData.Folder, _temp.File("out3"));
+            var (exit, _, stderr) = CliCommand.Run("dataset", "convert-msd", DemoData.Folder, _temp.File("out3"));
             Assert.Equal(1, exit);
             Assert.Contains("error E4103", stderr);
             Assert.Contains("not a Medical Segmentation Decathlon task", stderr);

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using E2ENet.Cli;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Inference;
@@ -35,12 +34,6 @@ namespace E2ENet.Data.Tests.Volumes
             return root;
         }
 
-        private static (int Exit, string Out) Run(params string[] args)
-        {
-            var output = new StringWriter();
-            int exit = CliApp.Run(args, output, new StringWriter());
-            return (exit, output.ToString());
-        }
 
         [Theory]
         [InlineData(".mha")]
@@ -50,8 +43,8 @@ namespace E2ENet.Data.Tests.Volumes
         public void Dataset_check_gives_the_summary_of_the_nifti_original(string ending)
         {
             string root = Converted(ending);
-            var (exit, output) = Run("dataset", "check", root);
-            var (_, original) = Run("dataset", "check", DemoData.Folder);
+            var (exit, output, _) = CliCommand.Run("dataset", "check", root);
+            var (_, original, _) = CliCommand.Run("dataset", "check", DemoData.Folder);
             Assert.Equal(0, exit);
             Assert.Equal(original.Replace(DemoData.Folder, "ROOT"), output.Replace(root, "ROOT"));
             if (ending is ".mhd" or ".nhdr")
@@ -89,8 +82,8 @@ namespace E2ENet.Data.Tests.Volumes
             Assert.True(fromMha.Affine.ApproximatelyEquals(fromNii.Affine, 1e-4));
 
             // Evaluation pairs .mha predictions with .mha references.
-            var (exit, output) = Run("evaluate", "--pred", _temp.File("pred-mha"), "--ref", Path.Combine(root, "labelsTs"));
-            var (_, expected) = Run("evaluate", "--pred", _temp.File("pred-nii"), "--ref", Path.Combine(DemoData.Folder, "labelsTs"));
+            var (exit, output, _) = CliCommand.Run("evaluate", "--pred", _temp.File("pred-mha"), "--ref", Path.Combine(root, "labelsTs"));
+            var (_, expected, _) = CliCommand.Run("evaluate", "--pred", _temp.File("pred-nii"), "--ref", Path.Combine(DemoData.Folder, "labelsTs"));
             Assert.Equal(0, exit);
             Assert.Equal(expected.Replace(DemoData.Folder, "ROOT").Replace(_temp.File("pred-nii"), "PRED"), output.Replace(root, "ROOT").Replace(_temp.File("pred-mha"), "PRED"));
         }
