@@ -51,9 +51,9 @@ namespace E2ENet.Data
         public static readonly DataError Truncated = new DataError("E4008", "Truncated file",
             "the file was cut short (an interrupted copy or download?); copy it again");
 
-        /// <summary>A gzip stream that cannot be decompressed or whose checksum does not match.</summary>
-        public static readonly DataError CorruptCompression = new DataError("E4009", "Corrupt gzip stream",
-            "the .nii.gz file is damaged; copy it again, or check it with 'gzip -t'");
+        /// <summary>A gzip or zlib stream that cannot be decompressed or whose checksum does not match.</summary>
+        public static readonly DataError CorruptCompression = new DataError("E4009", "Corrupt compressed data",
+            "the file is damaged; copy it again (check a .gz file with 'gzip -t')");
 
         /// <summary>NaN or infinite voxel values.</summary>
         public static readonly DataError NonFiniteVoxels = new DataError("E4010", "NaN or infinite voxels",
@@ -77,7 +77,19 @@ namespace E2ENet.Data
 
         /// <summary>A file name whose format is not known.</summary>
         public static readonly DataError UnknownFormat = new DataError("E4015", "Unknown file format",
-            "name the file .nii or .nii.gz");
+            "name the file .nii.gz, .nii, .mha, .mhd, .nrrd or .nhdr (the formats read and written)");
+
+        /// <summary>A MetaImage header that is not 'Key = Value' lines, lacks a required field, or has a malformed one.</summary>
+        public static readonly DataError BadMetaImageHeader = new DataError("E4016", "Invalid MetaImage header",
+            "fix the named line of the .mha/.mhd header (Key = Value lines: NDims, DimSize, ElementType, ..., ElementDataFile last), or re-export the image");
+
+        /// <summary>A NRRD header without the NRRD000X magic, a required field, or with a malformed field.</summary>
+        public static readonly DataError BadNrrdHeader = new DataError("E4017", "Invalid NRRD header",
+            "fix the named line of the .nrrd/.nhdr header (NRRD0004, then 'field: value' lines: type, dimension, sizes, encoding, ...), or re-export the image");
+
+        /// <summary>A valid file that stores its voxels in a way not read here (ASCII, bzip2, several data files, time spaces).</summary>
+        public static readonly DataError UnsupportedStorage = new DataError("E4018", "Unsupported voxel storage",
+            "save the image as one 3D scalar volume with raw or gzip/zlib-compressed binary data (.nii.gz, .mha or .nrrd)");
 
         // ---- E41xx: datasets ---------------------------------------------------------------------------------
 
@@ -149,6 +161,10 @@ namespace E2ENet.Data
         public static readonly DataError BadCaseName = new DataError("E4117", "Invalid case name",
             "case names must be unique and made of letters, digits, '_', '-' and '.'");
 
+        /// <summary>A multi-modal (4D) image whose number of volumes is not the number of channels declared.</summary>
+        public static readonly DataError ChannelCountMismatch = new DataError("E4118", "Channel count mismatch",
+            "a 4D image holds one volume per modality: make dataset.json's modality list and the image's 4th dimension agree");
+
         // ---- E42xx: preprocessing and training data ----------------------------------------------------------
 
         /// <summary>A preprocessed folder or plan that cannot be read.</summary>
@@ -185,7 +201,7 @@ namespace E2ENet.Data
 
         /// <summary>A prediction folder or reference folder that does not exist or holds no volumes.</summary>
         public static readonly DataError EvaluationFolder = new DataError("E4401", "Evaluation folder invalid",
-            "give folders that hold .nii/.nii.gz label maps with matching names");
+            "give folders that hold label maps (.nii.gz, .nii, .mha, .mhd, .nrrd, .nhdr) with matching names");
 
         /// <summary>Predictions and references that do not pair up.</summary>
         public static readonly DataError Unpaired = new DataError("E4402", "Unpaired files",
@@ -200,10 +216,10 @@ namespace E2ENet.Data
         {
             FileNotReadable, NotNifti, UnsupportedVariant, BadDimensions, TooLarge, UnsupportedDataType, BadVoxOffset,
             Truncated, CorruptCompression, NonFiniteVoxels, BadScaling, BadGeometry, NotThreeDimensional, CannotWrite,
-            UnknownFormat,
+            UnknownFormat, BadMetaImageHeader, BadNrrdHeader, UnsupportedStorage,
             DatasetNotFound, DatasetJsonMissing, DatasetJsonInvalid, LabelsInvalid, MissingImage, MissingLabel, ExtraFile,
             CountMismatch, ShapeMismatch, SpacingMismatch, AffineMismatch, UndeclaredLabel, EmptyLabel, NonIntegerLabel,
-            NoCases, ModelMismatch, BadCaseName,
+            NoCases, ModelMismatch, BadCaseName, ChannelCountMismatch,
             PreprocessedInvalid, InvalidSettings, WorkerFailed, SplitsInvalid,
             PredictorShape, PredictorNonFinite, InputMismatch,
             EvaluationFolder, Unpaired, GridMismatch,

@@ -6,18 +6,19 @@ using E2ENet.Data;
 
 namespace E2ENet.Cli.Commands
 {
-    /// <summary><c>e2enet dataset check|make-demo|make-synth|preview|preprocess</c>: datasets in the MSD / nnU-Net layout.</summary>
+    /// <summary><c>e2enet dataset check|make-demo|make-synth|preview|preprocess|convert-msd</c>: datasets in the MSD / nnU-Net layout.</summary>
     public static class DatasetCommand
     {
         /// <summary>Builds the command and its subcommands.</summary>
         public static Command Create(CliContext context)
         {
-            var command = new Command("dataset", "Datasets in the Medical Segmentation Decathlon / nnU-Net layout: 'check', 'make-demo', 'make-synth', 'preview', 'preprocess'.");
+            var command = new Command("dataset", "Datasets in the Medical Segmentation Decathlon / nnU-Net layout: 'check', 'make-demo', 'make-synth', 'preview', 'preprocess', 'convert-msd'.");
             command.Subcommands.Add(DatasetCheckCommand.Create(context));
             command.Subcommands.Add(DatasetMakeDemoCommand.Create(context));
             command.Subcommands.Add(DatasetMakeSynthCommand.Create(context));
             command.Subcommands.Add(DatasetPreviewCommand.Create(context));
             command.Subcommands.Add(DatasetPreprocessCommand.Create(context));
+            command.Subcommands.Add(DatasetConvertMsdCommand.Create(context));
             return command;
         }
 

@@ -13,7 +13,7 @@ namespace E2ENet.Cli.Commands
     public sealed record PredictCase(string Name, IReadOnlyList<string> Images, string Extension);
 
     /// <summary>
-    /// Finds the cases of <c>e2enet predict --input</c>: a folder in nnU-Net's layout (<c>CASE_0000.nii.gz</c>,
+    /// Finds the cases of <c>e2enet predict --input</c> (NIfTI, MetaImage or NRRD files): a folder in nnU-Net's layout (<c>CASE_0000.nii.gz</c>,
     /// <c>CASE_0001.nii.gz</c>, ... one file per channel; for a one-channel model plain <c>CASE.nii.gz</c> too), or a single
     /// image file for a one-channel model.
     /// </summary>
@@ -25,7 +25,7 @@ namespace E2ENet.Cli.Commands
         {
             if (File.Exists(input))
             {
-                if (!VolumeFiles.IsVolumeFile(input)) throw Bad(input, "is not a NIfTI image (.nii.gz or .nii)");
+                if (!VolumeFiles.IsVolumeFile(input)) throw Bad(input, "is not an image file (" + string.Join(", ", VolumeFiles.KnownExtensions) + ")");
                 if (channels != 1) throw Bad(input, FormattableString.Invariant($"is one image, but the model takes {channels} channels: give a folder with CASE_0000 ... CASE_{channels - 1:0000} files"));
                 (string name, _) = Split(VolumeFiles.StripExtension(Path.GetFileName(input)));
                 return new[] { new PredictCase(name, new[] { input }, Extension(input)) };
@@ -67,7 +67,7 @@ namespace E2ENet.Cli.Commands
             }
             if (cases.Count == 0)
             {
-                throw Bad(input, "holds no images to predict: give NIfTI files named CASE_0000.nii.gz (one per channel)" + (channels == 1 ? " or CASE.nii.gz" : string.Empty));
+                throw Bad(input, "holds no images to predict: give image files named CASE_0000.nii.gz (one per channel; .mha, .mhd, .nrrd and .nhdr too)" + (channels == 1 ? " or CASE.nii.gz" : string.Empty));
             }
             var duplicate = cases.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
             if (duplicate != null) throw Bad(input, $"holds case '{duplicate.Key}' twice (as {duplicate.Key}_0000 and {duplicate.Key}); keep one");
@@ -134,7 +134,8 @@ namespace E2ENet.Cli.Commands
             return (stem, null);
         }
 
-        private static string Extension(string file) => file.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? ".nii.gz" : ".nii";
+        /// <summary>The input's own extension: predictions are written in the format of their images.</summary>
+        private static string Extension(string file) => VolumeFiles.ExtensionOf(file);
 
         private static E2ENetOnnxException Bad(string path, string detail) => new E2ENetOnnxException(OnnxErrors.PredictInputInvalid, path, detail);
     }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using E2ENet.Data.Volumes;
 
 namespace E2ENet.Data.Datasets
 {
@@ -19,6 +20,8 @@ namespace E2ENet.Data.Datasets
     /// DIR/imagesTs/NAME_XXXX.nii.gz                         test images, optional
     /// DIR/labelsTs/NAME.nii.gz                              test labels, optional (an extension: for 'e2enet evaluate')
     /// </code>
+    /// dataset.json's <c>file_ending</c> chooses the format of every volume (.nii.gz, .nii, .mha, .mhd, .nrrd, .nhdr); the data
+    /// files detached .mhd/.nhdr headers name sit beside them and are not cases of their own.
     /// Opening a dataset checks only the layout (files present, names, counts); <see cref="DatasetChecker"/> reads the volumes.
     /// </summary>
     public sealed class Dataset
@@ -189,8 +192,13 @@ namespace E2ENet.Data.Datasets
             return result;
         }
 
+        /// <summary>The files of a folder, sorted, without the data files that detached .mhd/.nhdr headers there name (they belong to their header).</summary>
         private static IEnumerable<string> ListFiles(string folder)
-            => Directory.Exists(folder) ? Directory.GetFiles(folder).OrderBy(f => f, StringComparer.Ordinal) : Enumerable.Empty<string>();
+        {
+            if (!Directory.Exists(folder)) return Enumerable.Empty<string>();
+            ISet<string> dataFiles = VolumeFiles.DataFilesIn(folder);
+            return Directory.GetFiles(folder).Where(f => !dataFiles.Contains(Path.GetFullPath(f))).OrderBy(f => f, StringComparer.Ordinal);
+        }
 
         private static bool IsHidden(string file) => Path.GetFileName(file).StartsWith(".", StringComparison.Ordinal);
     }

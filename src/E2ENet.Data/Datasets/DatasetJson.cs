@@ -63,7 +63,7 @@ namespace E2ENet.Data.Datasets
         /// <summary>numTraining, if given.</summary>
         public int? NumTraining { get; }
 
-        /// <summary>The file ending of every volume (".nii.gz" unless file_ending says otherwise).</summary>
+        /// <summary>The file ending of every volume (".nii.gz" unless file_ending says otherwise: ".nii", ".mha", ".mhd", ".nrrd" or ".nhdr").</summary>
         public string FileEnding { get; }
 
         /// <summary>Training case names from the v1 "training" list, or null (v2: the cases are the files of labelsTr).</summary>
@@ -169,8 +169,8 @@ namespace E2ENet.Data.Datasets
                 string fileEnding = ".nii.gz";
                 if (root.TryGetProperty("file_ending", out JsonElement ending))
                 {
-                    if (ending.ValueKind == JsonValueKind.String && (ending.GetString() == ".nii.gz" || ending.GetString() == ".nii")) fileEnding = ending.GetString()!;
-                    else Problem(DataErrors.DatasetJsonInvalid, $"'file_ending' is {ending.GetRawText()}; this reader takes \".nii.gz\" or \".nii\"");
+                    if (ending.ValueKind == JsonValueKind.String && Volumes.VolumeFiles.KnownExtensions.Contains(ending.GetString()!, StringComparer.Ordinal)) fileEnding = ending.GetString()!;
+                    else Problem(DataErrors.DatasetJsonInvalid, $"'file_ending' is {ending.GetRawText()}; this reader takes {string.Join(", ", Volumes.VolumeFiles.KnownExtensions.Select(e => "\"" + e + "\""))}");
                 }
 
                 List<string>? training = null;

@@ -1,6 +1,4 @@
 using System;
-using System.Numerics;
-using System.Runtime.InteropServices;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Volumes;
 
@@ -48,10 +46,8 @@ namespace E2ENet.Data.Nifti
         /// <summary>The voxel values with scaling applied, as float32, in file order.</summary>
         public float[] ToFloat32()
         {
-            var result = new float[Data.LongLength / Type.Size()];
             var (slope, inter) = Scaling(Header);
-            ConvertTo(Data, Type, slope, inter, result);
-            return result;
+            return VoxelCodec.Decode(Data, Type, slope, inter);
         }
 
         /// <summary>The slope and intercept that apply to <paramref name="header"/>'s values (1 and 0 when none does).</summary>
@@ -59,34 +55,6 @@ namespace E2ENet.Data.Nifti
         {
             bool scaled = HasScaling(header);
             return (scaled ? header.SclSlope : 1, scaled && !double.IsNaN(header.SclInter) ? header.SclInter : 0);
-        }
-
-        /// <summary>Converts little-endian stored values of <paramref name="type"/> to float32 with the scaling applied.</summary>
-        public static void ConvertTo(ReadOnlySpan<byte> bytes, VoxelType type, double slope, double inter, Span<float> result)
-        {
-            switch (type)
-            {
-                case VoxelType.UInt8: Convert(bytes, result, slope, inter); break;
-                case VoxelType.Int8: Convert(MemoryMarshal.Cast<byte, sbyte>(bytes), result, slope, inter); break;
-                case VoxelType.Int16: Convert(MemoryMarshal.Cast<byte, short>(bytes), result, slope, inter); break;
-                case VoxelType.UInt16: Convert(MemoryMarshal.Cast<byte, ushort>(bytes), result, slope, inter); break;
-                case VoxelType.Int32: Convert(MemoryMarshal.Cast<byte, int>(bytes), result, slope, inter); break;
-                case VoxelType.UInt32: Convert(MemoryMarshal.Cast<byte, uint>(bytes), result, slope, inter); break;
-                case VoxelType.Int64: Convert(MemoryMarshal.Cast<byte, long>(bytes), result, slope, inter); break;
-                case VoxelType.UInt64: Convert(MemoryMarshal.Cast<byte, ulong>(bytes), result, slope, inter); break;
-                case VoxelType.Float32: Convert(MemoryMarshal.Cast<byte, float>(bytes), result, slope, inter); break;
-                default: Convert(MemoryMarshal.Cast<byte, double>(bytes), result, slope, inter); break;
-            }
-        }
-
-        private static void Convert<T>(ReadOnlySpan<T> source, Span<float> target, double slope, double inter) where T : unmanaged, INumberBase<T>
-        {
-            if (slope == 1 && inter == 0)
-            {
-                for (int n = 0; n < source.Length; n++) target[n] = float.CreateTruncating(source[n]);
-                return;
-            }
-            for (int n = 0; n < source.Length; n++) target[n] = (float)(double.CreateTruncating(source[n]) * slope + inter);
         }
 
         /// <summary>

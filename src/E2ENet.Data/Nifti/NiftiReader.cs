@@ -59,9 +59,9 @@ namespace E2ENet.Data.Nifti
                         ? $"the gzip stream ends after {filled} of the {byteCount} bytes of voxel data that the header ({NiftiImage.DescribeDims(header)} voxels of {NiftiDataType.Describe(header.DataType)}) announces"
                         : $"the file ended after {source.Position} bytes while reading voxel data");
                 }
-                if (header.BigEndian) SwapBytes(bytes, size);
+                if (header.BigEndian) VoxelCodec.SwapBytes(bytes, size);
                 if (!options.AllowNonFinite) finite.Add(bytes, done);
-                NiftiImage.ConvertTo(bytes, type, slope, inter, values.AsSpan((int)done, count));
+                VoxelCodec.DecodeInto(bytes, type, slope, inter, values.AsSpan((int)done, count));
                 done += count;
             }
             finite.ThrowIfBad(path, header, voxels);
@@ -115,7 +115,7 @@ namespace E2ENet.Data.Nifti
                 }
             }
 
-            if (header.BigEndian) SwapBytes(data, type.Size());
+            if (header.BigEndian) VoxelCodec.SwapBytes(data, type.Size());
             var image = new NiftiImage(path, header, type, data);
             if (!options.AllowNonFinite)
             {
@@ -233,16 +233,6 @@ namespace E2ENet.Data.Nifti
                 string what = double.IsNaN(_sample) ? "NaN" : double.IsInfinity(_sample) ? (_sample > 0 ? "+Inf" : "-Inf") : "beyond the float32 range";
                 throw new DataException(DataErrors.NonFiniteVoxels, path,
                     $"{_bad} of {voxels} voxels are NaN or infinite; the first is {what} at voxel ({string.Join(", ", index)}) (i, j, k{(index.Length > 3 ? ", ..." : "")})");
-            }
-        }
-
-        private static void SwapBytes(Span<byte> data, int size)
-        {
-            switch (size)
-            {
-                case 2: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ushort>(data), MemoryMarshal.Cast<byte, ushort>(data)); break;
-                case 4: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, uint>(data), MemoryMarshal.Cast<byte, uint>(data)); break;
-                case 8: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ulong>(data), MemoryMarshal.Cast<byte, ulong>(data)); break;
             }
         }
 

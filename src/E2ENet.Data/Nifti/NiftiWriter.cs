@@ -1,8 +1,6 @@
 using System;
-using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using E2ENet.Data.Volumes;
 
 namespace E2ENet.Data.Nifti
@@ -92,52 +90,9 @@ namespace E2ENet.Data.Nifti
 
         private static byte[] Encode(string path, float[] values, VoxelType type, NiftiHeader header)
         {
-            var bytes = new byte[values.LongLength * type.Size()];
-            Span<byte> span = bytes;
-            if (type == VoxelType.Float32)
-            {
-                for (long n = 0; n < values.LongLength; n++) if (!float.IsFinite(values[n])) throw NotFinite(path, n, values[n]);
-                MemoryMarshal.Cast<float, byte>(values.AsSpan()).CopyTo(span);
-                return bytes;
-            }
-            if (type == VoxelType.Float64)
-            {
-                Span<double> target = MemoryMarshal.Cast<byte, double>(span);
-                for (int n = 0; n < values.Length; n++)
-                {
-                    if (!float.IsFinite(values[n])) throw NotFinite(path, n, values[n]);
-                    target[n] = values[n];
-                }
-                return bytes;
-            }
             bool scaled = NiftiImage.HasScaling(header);
             double slope = scaled ? header.SclSlope : 1, inter = scaled && !double.IsNaN(header.SclInter) ? header.SclInter : 0;
-            var (min, max) = type.Range();
-            int size = type.Size();
-            for (int n = 0; n < values.Length; n++)
-            {
-                double raw = (values[n] - inter) / slope;
-                double rounded = Math.Round(raw);
-                if (!(Math.Abs(raw - rounded) <= 1e-3) || rounded < min || rounded > max)
-                    throw new DataException(DataErrors.CannotWrite, path,
-                        $"voxel {n} has the value {values[n].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, which {type.ToString().ToLowerInvariant()}{(scaled ? " with the template's scl_slope/scl_inter" : "")} cannot hold exactly; write a floating-point type");
-                Span<byte> at = span.Slice(n * size, size);
-                switch (type)
-                {
-                    case VoxelType.UInt8: at[0] = (byte)rounded; break;
-                    case VoxelType.Int8: at[0] = (byte)(sbyte)rounded; break;
-                    case VoxelType.Int16: BinaryPrimitives.WriteInt16LittleEndian(at, (short)rounded); break;
-                    case VoxelType.UInt16: BinaryPrimitives.WriteUInt16LittleEndian(at, (ushort)rounded); break;
-                    case VoxelType.Int32: BinaryPrimitives.WriteInt32LittleEndian(at, (int)rounded); break;
-                    case VoxelType.UInt32: BinaryPrimitives.WriteUInt32LittleEndian(at, (uint)rounded); break;
-                    case VoxelType.Int64: BinaryPrimitives.WriteInt64LittleEndian(at, (long)rounded); break;
-                    default: BinaryPrimitives.WriteUInt64LittleEndian(at, (ulong)rounded); break;
-                }
-            }
-            return bytes;
+            return VoxelCodec.Encode(path, values, type, slope, inter);
         }
-
-        private static DataException NotFinite(string path, long index, float value)
-            => new DataException(DataErrors.CannotWrite, path, $"voxel {index} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; NaN and infinite values are not written");
     }
 }

@@ -187,11 +187,11 @@ namespace E2ENet.Data.Preprocessing
             }
         }
 
-        /// <summary>The key of a case's input files: full path, size and modification time of each.</summary>
+        /// <summary>The key of a case's input files (with the data files of detached headers): full path, size and modification time of each.</summary>
         private static string InputKey(DatasetCase @case)
         {
             var builder = new StringBuilder();
-            foreach (string file in @case.Images.Append(@case.Label!))
+            foreach (string file in @case.Images.Append(@case.Label!).SelectMany(VolumeFiles.FilesOf))
             {
                 var info = new FileInfo(file);
                 builder.Append(info.FullName).Append(' ').Append(info.Length).Append(' ').Append(info.LastWriteTimeUtc.Ticks).Append('\n');

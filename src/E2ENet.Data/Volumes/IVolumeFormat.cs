@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace E2ENet.Data.Volumes
 {
     /// <summary>A format-specific header carried by a <see cref="Volume"/> so that the same format can write it back.</summary>
@@ -21,8 +23,9 @@ namespace E2ENet.Data.Volumes
     }
 
     /// <summary>
-    /// One file format of 3D volumes. NIfTI is built in (<see cref="Nifti.NiftiFormat"/>); a SimpleITK-backed, MetaImage
-    /// or NRRD format can be added later by implementing this and registering it in <see cref="VolumeFiles.Formats"/>.
+    /// One file format of 3D volumes. NIfTI (<see cref="Nifti.NiftiFormat"/>), MetaImage and NRRD
+    /// (<see cref="ExtensionVolumeFormat.MetaImage"/>, <see cref="ExtensionVolumeFormat.Nrrd"/>) are built in; another format is a class implementing this, registered with
+    /// <see cref="VolumeFiles.Register"/>.
     /// </summary>
     public interface IVolumeFormat
     {
@@ -41,5 +44,11 @@ namespace E2ENet.Data.Volumes
         /// fields are copied from it, so the file lands exactly on the original grid.
         /// </summary>
         void Write(string path, Volume volume, VoxelType type);
+
+        /// <summary>
+        /// The other files that hold this file's voxels (the data file a detached .mhd or .nhdr header names), full paths;
+        /// none for single-file formats or a header that cannot be read.
+        /// </summary>
+        IReadOnlyList<string> DataFiles(string path) => System.Array.Empty<string>();
     }
 }

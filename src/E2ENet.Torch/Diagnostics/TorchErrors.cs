@@ -72,6 +72,8 @@ namespace E2ENet.Torch.Diagnostics
 
         /// <summary>NaN or infinite values in a tensor that must be finite (weights, a network input).</summary>
         public static readonly TorchError NonFinite = new TorchError("E2E3113", "NaN or infinite values");
+        /// <summary>A safetensors file whose header is malformed: bad length, JSON, fields, or offsets that do not tile the data.</summary>
+        public static readonly TorchError BadSafetensors = new TorchError("E2E3114", "Invalid safetensors file");
 
         // ---- E2E32xx: state dicts against a model -------------------------------------------------------------
 
@@ -86,7 +88,7 @@ namespace E2ENet.Torch.Diagnostics
         {
             ModelNotBuilt, UnknownModel, InputShape, InputNotDivisible, NonFiniteOutput, BatchInconsistent,
             FileNotReadable, NotAnArchive, MissingRecord, TooLarge, MalformedPickle, UnsupportedOpcode, ForbiddenGlobal,
-            BadTensor, UnsupportedDtype, NotAStateDict, MissingTensor, WriteFailed, NonFinite,
+            BadTensor, UnsupportedDtype, NotAStateDict, MissingTensor, WriteFailed, NonFinite, BadSafetensors,
             StateDictMismatch, TooDenseForMask,
         };
     }

@@ -28,10 +28,10 @@ namespace E2ENet.Torch.Serialization
         /// <summary>Largest extent of one dimension.</summary>
         public const long MaxDimension = 1L << 40;
 
-        private readonly TorchArchive _archive;
+        private readonly ITensorStorage _archive;
         private readonly Dictionary<string, TensorInfo> _byName;
 
-        private TensorFile(TorchArchive archive, string? container, List<TensorInfo> tensors, IReadOnlyList<string> otherEntries)
+        private TensorFile(ITensorStorage archive, string? container, List<TensorInfo> tensors, IReadOnlyList<string> otherEntries)
         {
             Budget = MemoryBudget.Current;
             _archive = archive;
@@ -61,10 +61,14 @@ namespace E2ENet.Torch.Serialization
         /// <summary>Top-level keys of a checkpoint beside the weights (e.g. <c>optimizer_state_dict</c>, <c>epoch</c>); not read.</summary>
         public IReadOnlyList<string> OtherEntries { get; }
 
-        /// <summary>Opens a file and checks its archive and pickle; reads no tensor data yet.</summary>
+        /// <summary>
+        /// Opens a file and checks its archive and pickle (torch.save) or its header (safetensors: a <c>.safetensors</c> name,
+        /// or the format's header at the start of a file of any name); reads no tensor data yet.
+        /// </summary>
         /// <exception cref="E2ENetTorchException">The file is missing, corrupt, hostile, or holds no dict of tensors.</exception>
         public static TensorFile Open(string path)
         {
+            if (SafetensorsFile.Detect(path)) return OpenSafetensors(path);
             TorchArchive archive = TorchArchive.Open(path);
             try
             {
@@ -119,6 +123,23 @@ namespace E2ENet.Torch.Serialization
             catch
             {
                 archive.Dispose();
+                throw;
+            }
+        }
+
+        private static TensorFile OpenSafetensors(string path)
+        {
+            var (file, tensors, metadata) = SafetensorsFile.Open(path);
+            try
+            {
+                if (tensors.Count == 0)
+                    throw new E2ENetTorchException(TorchErrors.NotAStateDict, path, "holds no tensors" + (metadata.Count > 0 ? " (only __metadata__)" : "") + "; give a safetensors file of the weights");
+                foreach (var (name, record) in tensors) Check(path, name, record);
+                return new TensorFile(file, null, tensors.Select(t => new TensorInfo(t.Name, t.Record)).ToList(), metadata.Count > 0 ? new[] { "__metadata__" } : Array.Empty<string>());
+            }
+            catch
+            {
+                file.Dispose();
                 throw;
             }
         }

@@ -11,13 +11,13 @@ namespace E2ENet.Torch.Serialization
 {
     /// <summary>
     /// Writes dicts of tensors as torch.save files that PyTorch reads with <c>torch.load</c> (state dicts, network inputs
-    /// and outputs). Atomic: the file is written to a fresh temporary file in the same folder and then renamed over the
+    /// and outputs), or as safetensors when the name ends in <c>.safetensors</c>. Atomic: the file is written to a fresh temporary file in the same folder and then renamed over the
     /// target, so a crash or a full disk never leaves a half-written file where the previous one was (and a fresh file also
     /// avoids PyBridge's trap: writing over a larger file does not truncate it, and PyTorch then rejects it).
     /// </summary>
     public static class TensorFileWriter
     {
-        /// <summary>Writes <paramref name="tensors"/> (in order) to <paramref name="path"/>.</summary>
+        /// <summary>Writes <paramref name="tensors"/> (in order) to <paramref name="path"/>: safetensors for a <c>.safetensors</c> name, else torch.save.</summary>
         /// <exception cref="E2ENetTorchException">The folder does not exist or cannot be written (E2E3112).</exception>
         public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors)
         {
@@ -39,7 +39,13 @@ namespace E2ENet.Torch.Serialization
                 }
                 using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
-                    PyTorchPickler.PickleStateDict(stream, dict, true);
+                    if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var ordered = new List<KeyValuePair<string, Tensor>>();
+                        foreach (System.Collections.DictionaryEntry entry in dict) ordered.Add(new KeyValuePair<string, Tensor>((string)entry.Key, (Tensor)entry.Value!));
+                        SafetensorsWriter.Encode(stream, path, ordered);
+                    }
+                    else PyTorchPickler.PickleStateDict(stream, dict, true);
                     stream.Flush(true);
                 }
                 File.Move(temporary, full, overwrite: true);

@@ -15,7 +15,7 @@ namespace E2ENet.Torch.Serialization
     /// Opening checks the central directory and finds the one pickle; records are read with their sizes checked
     /// before anything is allocated.
     /// </summary>
-    internal sealed class TorchArchive : IDisposable
+    internal sealed class TorchArchive : ITensorStorage
     {
         /// <summary>The largest pickle read (the pickle of a 24M-parameter checkpoint with optimizer state is ~100 KB).</summary>
         public const long MaxPickleBytes = 256L * 1024 * 1024;
@@ -46,17 +46,7 @@ namespace E2ENet.Torch.Serialization
         /// <summary>Opens and checks the archive.</summary>
         public static TorchArchive Open(string path)
         {
-            FileStream stream;
-            try
-            {
-                if (Directory.Exists(path)) throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "is a directory; give a file written by torch.save");
-                stream = RegularFile.OpenRead(path);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
-            {
-                string reason = e is FileNotFoundException || e is DirectoryNotFoundException ? "no such file" : e.Message;
-                throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "cannot read the file: " + reason, e);
-            }
+            FileStream stream = OpenFile(path, "a file written by torch.save");
             try
             {
                 CheckMagic(path, stream);
@@ -97,6 +87,21 @@ namespace E2ENet.Torch.Serialization
             {
                 stream.Dispose();
                 throw;
+            }
+        }
+
+        /// <summary>Opens a tensor file for reading; E2E3101 (naming <paramref name="expected"/> for a directory) when it cannot be.</summary>
+        internal static FileStream OpenFile(string path, string expected)
+        {
+            try
+            {
+                if (Directory.Exists(path)) throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "is a directory; give " + expected);
+                return RegularFile.OpenRead(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+            {
+                string reason = e is FileNotFoundException || e is DirectoryNotFoundException ? "no such file" : e.Message;
+                throw new E2ENetTorchException(TorchErrors.FileNotReadable, path, "cannot read the file: " + reason, e);
             }
         }
 

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using E2ENet.Cli;
 using E2ENet.Data.Tests.Support;
 
 namespace E2ENet.Data.Tests.Cli
@@ -14,18 +13,11 @@ namespace E2ENet.Data.Tests.Cli
 
         public void Dispose() => _temp.Dispose();
 
-        private static (int Exit, string Out, string Err) Run(params string[] args)
-        {
-            var output = new StringWriter();
-            var error = new StringWriter();
-            int exit = CliApp.Run(args, output, error);
-            return (exit, output.ToString(), error.ToString());
-        }
 
         [Fact]
         public void Check_a_clean_dataset_prints_the_summary()
         {
-            var (exit, output, error) = Run("dataset", "check", DemoData.Folder);
+            var (exit, output, error) = CliCommand.Run("dataset", "check", DemoData.Folder);
             Assert.Equal(0, exit);
             Assert.Contains("3 training case(s), 1 test case(s), 1 channel(s) (T1), 4 classes", output);
             Assert.Contains("fg p99.5", output);
@@ -41,14 +33,14 @@ namespace E2ENet.Data.Tests.Cli
             string image = Directory.GetFiles(Path.Combine(root, "imagesTr")).First();
             File.Delete(image);
             File.WriteAllText(Path.Combine(root, "labelsTr", "readme.txt"), "notes");
-            var (exit, output, _) = Run("dataset", "check", root);
+            var (exit, output, _) = CliCommand.Run("dataset", "check", root);
             Assert.Equal(1, exit);
             Assert.Contains("error E4105", output);
             Assert.Contains("error E4107", output);
             Assert.Contains(image, output);
             Assert.Contains("2 problem(s) found", output);
 
-            var (jsonExit, json, _) = Run("dataset", "check", root, "--json");
+            var (jsonExit, json, _) = CliCommand.Run("dataset", "check", root, "--json");
             Assert.Equal(1, jsonExit);
             using JsonDocument document = JsonDocument.Parse(json);
             Assert.False(document.RootElement.GetProperty("clean").GetBoolean());
@@ -58,7 +50,7 @@ namespace E2ENet.Data.Tests.Cli
         [Fact]
         public void Check_json_of_a_clean_dataset_has_the_summary()
         {
-            var (exit, json, _) = Run("dataset", "check", DemoData.Folder, "--json");
+            var (exit, json, _) = CliCommand.Run("dataset", "check", DemoData.Folder, "--json");
             Assert.Equal(0, exit);
             using JsonDocument document = JsonDocument.Parse(json);
             Assert.Equal(3, document.RootElement.GetProperty("summary").GetProperty("trainingCases").GetInt32());
@@ -67,7 +59,7 @@ namespace E2ENet.Data.Tests.Cli
         [Fact]
         public void Check_of_a_missing_folder_names_it()
         {
-            var (exit, output, _) = Run("dataset", "check", _temp.File("nowhere"));
+            var (exit, output, _) = CliCommand.Run("dataset", "check", _temp.File("nowhere"));
             Assert.Equal(1, exit);
             Assert.Contains("error E4101", output);
         }
@@ -76,22 +68,22 @@ namespace E2ENet.Data.Tests.Cli
         public void Make_demo_refuses_a_folder_with_content_and_keeps_it()
         {
             File.WriteAllText(_temp.File("mine.txt"), "keep");
-            var (exit, _, error) = Run("dataset", "make-demo", _temp.Path, "--cases", "2");
+            var (exit, _, error) = CliCommand.Run("dataset", "make-demo", _temp.Path, "--cases", "2");
             Assert.Equal(1, exit);
             Assert.Contains("E4202", error);
             Assert.Equal("keep", File.ReadAllText(_temp.File("mine.txt")));
-            Assert.Equal(1, Run("dataset", "make-demo", _temp.File("x"), "--cases", "0").Exit);
+            Assert.Equal(1, CliCommand.Run("dataset", "make-demo", _temp.File("x"), "--cases", "0").Exit);
         }
 
         [Fact]
         public void Preprocess_then_reuse_the_cache()
         {
             string output = _temp.File("pre");
-            var (exit, text, _) = Run("dataset", "preprocess", DemoData.Folder, "--out", output, "--workers", "2");
+            var (exit, text, _) = CliCommand.Run("dataset", "preprocess", DemoData.Folder, "--out", output, "--workers", "2");
             Assert.Equal(0, exit);
             Assert.Contains("3 case(s) computed, 0 reused", text);
             Assert.Contains("target spacing (D, H, W)", text);
-            var (again, second, _) = Run("dataset", "preprocess", DemoData.Folder, "--out", output);
+            var (again, second, _) = CliCommand.Run("dataset", "preprocess", DemoData.Folder, "--out", output);
             Assert.Equal(0, again);
             Assert.Contains("0 case(s) computed, 3 reused from the cache, fingerprint reused", second);
         }
@@ -99,22 +91,22 @@ namespace E2ENet.Data.Tests.Cli
         [Fact]
         public void Preprocess_with_a_model_that_does_not_fit()
         {
-            var (exit, _, error) = Run("dataset", "preprocess", DemoData.Folder, "--out", _temp.File("pre"), "--model", E2ENet.Tests.TestPaths.Repo("models", "brats.e2e") + ":Brats");
+            var (exit, _, error) = CliCommand.Run("dataset", "preprocess", DemoData.Folder, "--out", _temp.File("pre"), "--model", E2ENet.Tests.TestPaths.Repo("models", "brats.e2e") + ":Brats");
             Assert.Equal(1, exit);
             Assert.Contains("E4116", error);
-            Assert.Equal(2, Run("dataset", "preprocess", DemoData.Folder, "--model", _temp.File("none.e2e")).Exit);
+            Assert.Equal(2, CliCommand.Run("dataset", "preprocess", DemoData.Folder, "--model", _temp.File("none.e2e")).Exit);
         }
 
         [Fact]
         public void Evaluate_prints_a_table_and_json_with_undefined_values_as_null()
         {
             string labels = Path.Combine(DemoData.Folder, "labelsTr");
-            var (exit, output, _) = Run("evaluate", "--pred", labels, "--ref", labels, "--tolerance", "2");
+            var (exit, output, _) = CliCommand.Run("evaluate", "--pred", labels, "--ref", labels, "--tolerance", "2");
             Assert.Equal(0, exit);
             Assert.Contains("surface Dice @2 mm", output);
             Assert.Contains("mean", output);
 
-            var (jsonExit, json, _) = Run("evaluate", "--pred", labels, "--ref", labels, "--json", "--labels", "1,9");
+            var (jsonExit, json, _) = CliCommand.Run("evaluate", "--pred", labels, "--ref", labels, "--json", "--labels", "1,9");
             Assert.Equal(0, jsonExit);
             using JsonDocument document = JsonDocument.Parse(json);
             JsonElement nine = document.RootElement.GetProperty("perClass")[1];
@@ -128,12 +120,12 @@ namespace E2ENet.Data.Tests.Cli
         public void Evaluate_errors_and_usage()
         {
             string labels = Path.Combine(DemoData.Folder, "labelsTr");
-            var (exit, _, error) = Run("evaluate", "--pred", Path.Combine(DemoData.Folder, "labelsTs"), "--ref", labels);
+            var (exit, _, error) = CliCommand.Run("evaluate", "--pred", Path.Combine(DemoData.Folder, "labelsTs"), "--ref", labels);
             Assert.Equal(1, exit);
             Assert.Contains("E4402", error);
-            Assert.Equal(2, Run("evaluate", "--pred", labels, "--ref", labels, "--labels", "0,x").Exit);
-            Assert.Equal(2, Run("evaluate", "--ref", labels).Exit);
-            Assert.Equal(2, Run("evaluate", "--pred", labels, "--ref", labels, "--tolerance", "-1").Exit);
+            Assert.Equal(2, CliCommand.Run("evaluate", "--pred", labels, "--ref", labels, "--labels", "0,x").Exit);
+            Assert.Equal(2, CliCommand.Run("evaluate", "--ref", labels).Exit);
+            Assert.Equal(2, CliCommand.Run("evaluate", "--pred", labels, "--ref", labels, "--tolerance", "-1").Exit);
         }
     }
 }

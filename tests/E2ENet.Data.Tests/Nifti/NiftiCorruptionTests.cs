@@ -295,7 +295,7 @@ namespace E2ENet.Data.Tests.Nifti
             Assert.Equal("E4001", missing.Id);
             Directory.CreateDirectory(_temp.File("folder.nii"));
             Assert.Equal("E4001", Assert.Throws<DataException>(() => VolumeFiles.Read(_temp.File("folder.nii"))).Id);
-            Assert.Equal("E4015", Assert.Throws<DataException>(() => VolumeFiles.Read(_temp.File("image.mha"))).Id);
+            Assert.Equal("E4015", Assert.Throws<DataException>(() => VolumeFiles.Read(_temp.File("image.png"))).Id);
         }
 
         [Fact]

@@ -12,6 +12,12 @@ namespace E2ENet.Data.Tests.Support
         /// <summary>python3-nibabel's test data folder.</summary>
         public const string NibabelData = "/usr/lib/python3/dist-packages/nibabel/tests/data";
 
+        /// <summary>insighttoolkit5-examples' data folder: MetaImage and NRRD files written by ITK.</summary>
+        public const string ItkData = "/usr/share/doc/insighttoolkit5-examples/examples/Data";
+
+        /// <summary>A file of ITK's example data.</summary>
+        public static string Itk(string name) => Require(Path.Combine(ItkData, name), "insighttoolkit5-examples");
+
         /// <summary>Colin27 T1, 181x217x181 uint8, 1 mm.</summary>
         public static string Colin27 => Require(Path.Combine(Templates, "ch2.nii.gz"), "mricron-data");
 
