@@ -88,6 +88,49 @@ namespace E2ENet.Compiler.Tests
         }
 
         [Fact]
+        public void NnUNet_plain_unet_of_the_amos_plan_has_31_206_864_parameters()
+        {
+            // docs/method.md: dynamic_network_architectures' PlainConvUNet in an AMOS-like full-resolution plan.
+            NetworkIr network = Shipped().Find("NnUNetPlainAmos")!.Network!;
+            Assert.Equal(31_206_864, network.Totals.DenseParameters);
+            Assert.Equal(31_206_864, network.Totals.ActiveParameters); // a U-Net is dense
+            Assert.Empty(network.SparseParameters);
+            Assert.Equal(5, network.Heads.Count);
+        }
+
+        [Fact]
+        public void The_golden_unet_configuration_is_described_exactly()
+        {
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(TestPaths.Golden("unet_iso_small.json")));
+            JsonElement root = json.RootElement;
+            NetworkIr network = Shipped().Find("UNetIsoSmall")!.Network!;
+            Assert.Equal(root.GetProperty("parameters").GetInt64(), network.Totals.DenseParameters);
+            Assert.Equal(root.GetProperty("features").EnumerateArray().Select(e => e.GetInt32()), network.Widths);
+            Assert.Equal(root.GetProperty("kernels").EnumerateArray().Select(k => k.EnumerateArray().Select(e => e.GetInt32()).ToArray()),
+                network.Spec.Kernels.Select(k => new[] { k.D, k.H, k.W }));
+            // Strides of stages 1.. are the pools; stage 0 is not strided.
+            Assert.Equal(root.GetProperty("strides").EnumerateArray().Skip(1).Select(k => k.EnumerateArray().Select(e => e.GetInt32()).ToArray()),
+                network.Spec.Pools.Select(p => new[] { p.D, p.H, p.W }));
+            // The state dict's first keys (the JSON lists a prefix): nnU-Net's names in nnU-Net's order, where the duplicate
+            // views of the same tensors (all_modules.*, decoder.encoder.*) are the IR's aliases.
+            string[] keys = root.GetProperty("keys").EnumerateArray().Select(e => e.GetString()!).ToArray();
+            var aliases = network.Aliases.ToDictionary(a => a.Alias, a => a.Parameter);
+            string[] own = keys.Where(k => !aliases.ContainsKey(k)).ToArray();
+            Assert.Equal(own, network.Parameters.Select(p => p.Name).Take(own.Length));
+            Assert.Equal("encoder.stages.0.0.convs.0.conv.weight", aliases["encoder.stages.0.0.convs.0.all_modules.0.weight"]);
+            Assert.Equal("encoder.stages.0.0.convs.0.norm.bias", aliases["encoder.stages.0.0.convs.0.all_modules.1.bias"]);
+            Assert.Equal("encoder.stages.4.0.convs.1.conv.weight", aliases["decoder.encoder.stages.4.0.convs.1.conv.weight"]);
+            var outputs = root.GetProperty("outputs");
+            Assert.Equal(network.Heads.Count, outputs.EnumerateObject().Count(o => o.Name.StartsWith("ds", System.StringComparison.Ordinal)));
+            for (int k = 0; k < network.Heads.Count; k++)
+            {
+                var shape = outputs.GetProperty("ds" + k).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                HeadIr head = network.Heads[k];
+                Assert.Equal(new[] { head.Classes, head.Size.D, head.Size.H, head.Size.W }, shape.Skip(1));
+            }
+        }
+
+        [Fact]
         public void Kept_kernels_round_like_python_half_to_even()
         {
             // One kernel at density 0.5 keeps round(0.5) = 0 in Python (half to even), not 1.

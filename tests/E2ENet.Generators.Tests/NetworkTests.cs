@@ -173,16 +173,20 @@ namespace E2ENet.Generators.Tests
         [Fact]
         public void An_input_that_does_not_fit_gets_an_error_that_says_what_the_model_takes()
         {
+            // The generated class checks its input against the IR's InputContract, as the run-time network does, with the same ids.
             using var scope = NewDisposeScope();
             nn.Module<Tensor, Tensor> module = GeneratedModels.Create("TinyS3Dense");
-            var wrongChannels = Assert.Throws<ArgumentException>(() => module.call(zeros(new long[] { 1, 2, 64, 32, 64 })));
-            Assert.Contains("model TinyS3Dense takes a float32 input (B, 1, D, H, W) with D a multiple of 32, H of 32 and W of 32", wrongChannels.Message);
-            Assert.Contains("(1, 2, 64, 32, 64)", wrongChannels.Message);
-            var notDivisible = Assert.Throws<ArgumentException>(() => ((IE2ENetNetwork)module).ForwardDeepSupervision(zeros(new long[] { 1, 1, 48, 32, 64 })));
-            Assert.Contains("(1, 1, 48, 32, 64)", notDivisible.Message);
-            Assert.Throws<ArgumentException>(() => module.call(zeros(new long[] { 1, 64, 32, 64 })));
-            Assert.Throws<ArgumentException>(() => module.call(zeros(new long[] { 1, 1, 32, 32, 32 }))); // one voxel at the bottleneck
-            Assert.Throws<ArgumentException>(() => module.call(zeros(new long[] { 1, 1, 64, 32, 64 }, dtype: ScalarType.Float64)));
+            var contract = (E2ENet.Compiler.Ir.InputContract)GeneratedModels.Static("TinyS3Dense", "InputContract")!;
+            Assert.Equal(E2ENet.Compiler.Ir.InputContract.Of(GeneratedModels.Ir("TinyS3Dense").Spec), contract);
+            var wrongChannels = Assert.Throws<E2ENet.Torch.Diagnostics.E2ENetTorchException>(() => module.call(zeros(new long[] { 1, 2, 64, 32, 64 })));
+            Assert.Equal("E2E3003", wrongChannels.Id);
+            Assert.Contains("the input has 2 channels (shape [1, 2, 64, 32, 64]) but model 'TinyS3Dense' takes 1", wrongChannels.Message);
+            var notDivisible = Assert.Throws<E2ENet.Torch.Diagnostics.E2ENetTorchException>(() => ((IE2ENetNetwork)module).ForwardDeepSupervision(zeros(new long[] { 1, 1, 48, 32, 64 })));
+            Assert.Equal("E2E3004", notDivisible.Id);
+            Assert.Contains("D = 48, which is not a positive multiple of 32", notDivisible.Message);
+            Assert.Equal("E2E3003", Assert.Throws<E2ENet.Torch.Diagnostics.E2ENetTorchException>(() => module.call(zeros(new long[] { 1, 64, 32, 64 }))).Id);
+            Assert.Equal("E2E3004", Assert.Throws<E2ENet.Torch.Diagnostics.E2ENetTorchException>(() => module.call(zeros(new long[] { 1, 1, 32, 32, 32 }))).Id); // one voxel at the bottleneck
+            Assert.Equal("E2E3109", Assert.Throws<E2ENet.Torch.Diagnostics.E2ENetTorchException>(() => module.call(zeros(new long[] { 1, 1, 64, 32, 64 }, dtype: ScalarType.Float64))).Id);
         }
 
         [Fact]

@@ -32,7 +32,7 @@ namespace E2ENet.Onnx.Tests
                 (new[] { "export", "--model", Model, "--out", temp["a"] }, 2, "--weights is missing"),
                 (new[] { "export", "--model", Model, "--weights", temp["none.pt"], "--out", temp["a"] }, 2, "no such file"),
                 (new[] { "export", "--model", Model, "--weights", Weights, "--out", temp["a"], "--opset", "99" }, 2, "error E2E6002: --opset 99 is not supported; give an opset in 13..21"),
-                (new[] { "export", "--model", Model, "--weights", Weights, "--out", temp["a"], "--verify-patch", "30,32,32" }, 2, "error E2E6002: --verify-patch 30x32x32: D = 30 is not a positive multiple of 32"),
+                (new[] { "export", "--model", Model, "--weights", Weights, "--out", temp["a"], "--verify-patch", "30,32,32" }, 2, "error E2E6002: --verify-patch: the patch 30x32x32 has D = 30, which is not a positive multiple of 32"),
                 (new[] { "export", "--model", Model, "--weights", Weights, "--out", temp["a"], "--tune-patch", "abc" }, 2, "is not D,H,W"),
                 (new[] { "export", "--run", temp["no-run"], "--out", temp["a"] }, 2, "error E2E6001: no such folder"),
                 (new[] { "export", "--run", temp.Path, "--out", temp["a"] }, 2, "error E2E6001: has no model.e2e and no weights.pt"),
@@ -81,9 +81,9 @@ namespace E2ENet.Onnx.Tests
             string[] Forward(string input, params string[] more) => new[] { "forward", "--bundle", _golden.Path, "--input", input, "--output", temp["out.pt"] }.Concat(more).ToArray();
             var cases = new List<(string[] Args, int Exit, string Text)>
             {
-                (Forward(temp["two-channels.pt"]), 1, "error E2E6302: the input has the shape [1, 2, 32, 32, 64]; model 'TinyS3Dense' takes (batch, 1, D, H, W)"),
+                (Forward(temp["two-channels.pt"]), 1, "error E2E6302: the input has 2 channels (shape [1, 2, 32, 32, 64]) but model 'TinyS3Dense' takes 1"),
                 (Forward(temp["not-divisible.pt"]), 1, "error E2E6302: the input [1, 1, 32, 32, 48] has W = 48, which is not a positive multiple of 32"),
-                (Forward(temp["double.pt"]), 1, "the bundle takes float32"),
+                (Forward(temp["double.pt"]), 1, "model 'TinyS3Dense' takes float32"),
                 (Forward(temp["missing.pt"]), 2, "no such file"),
                 (Forward(temp["good.pt"], "--device", "tpu"), 2, "--device 'tpu' is not cpu, cuda or auto"),
                 (Forward(temp["good.pt"], "--deep-supervision"), 2, "keeps only the inference head"),

@@ -14,7 +14,7 @@ namespace E2ENet.Onnx.Tests
     internal static class Support
     {
         /// <summary>The golden cases of tests/data/golden: (case, model).</summary>
-        public static readonly (string Case, string Model)[] Golden = { ("tiny_s3_dense", "TinyS3Dense"), ("tiny_s5_sparse_aniso", "TinyS5SparseAniso") };
+        public static readonly (string Case, string Model)[] Golden = { ("tiny_s3_dense", "TinyS3Dense"), ("tiny_s5_sparse_aniso", "TinyS5SparseAniso"), ("unet_iso_small", "UNetIsoSmall") };
 
         public static string GoldenModelFile(string name) => TestPaths.Repo("models", "reference", name + ".e2e");
 

@@ -5,12 +5,19 @@ using static TorchSharp.torch;
 
 namespace E2ENet.Torch.Tests
 {
-    /// <summary>The two golden cases of tests/data/golden (outputs of the authors' PyTorch code) and their models.</summary>
+    /// <summary>The golden cases of tests/data/golden (outputs of the authors' PyTorch code) and their models.</summary>
     internal static class Golden
     {
-        public static readonly string[] Cases = { "tiny_s3_dense", "tiny_s5_sparse_aniso" };
+        public static readonly string[] Cases = { "tiny_s3_dense", "tiny_s5_sparse_aniso", "unet_iso_small" };
 
-        public static string Model(string name) => name == "tiny_s3_dense" ? "TinyS3Dense" : "TinyS5SparseAniso";
+        /// <summary>The model of each case: two E2ENet variants and nnU-Net's PlainConvUNet (dynamic_network_architectures).</summary>
+        public static string Model(string name) => name switch
+        {
+            "tiny_s3_dense" => "TinyS3Dense",
+            "tiny_s5_sparse_aniso" => "TinyS5SparseAniso",
+            "unet_iso_small" => "UNetIsoSmall",
+            _ => throw new ArgumentException("no golden case " + name),
+        };
 
         public static string ModelFile(string name) => TestPaths.Repo("models", "reference", name + ".e2e");
 

@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 
 namespace E2ENet.Torch.Tests
 {
-    /// <summary>The run-time network with the golden weights reproduces the authors' outputs (relative error under 1e-4).</summary>
+    /// <summary>The run-time network with the golden weights reproduces the authors' outputs (relative error under 1e-4),
+    /// and nnU-Net's U-Net reproduces dynamic_network_architectures' PlainConvUNet.</summary>
     public class GoldenParityTests
     {
         public static IEnumerable<object[]> Cases() => Golden.Cases.Select(c => new object[] { c });
@@ -31,8 +32,9 @@ namespace E2ENet.Torch.Tests
             using (no_grad())
             {
                 Tensor[] heads = network.ForwardDeepSupervision(io["input"]);
-                Assert.Equal(4, heads.Length);
-                for (int k = 0; k < 4; k++) Assert.InRange(Golden.RelativeError(heads[k], io["ds" + k]), 0, 1e-4);
+                int expected = io.Keys.Count(k => k.StartsWith("ds"));
+                Assert.Equal(expected, heads.Length);
+                for (int k = 0; k < expected; k++) Assert.InRange(Golden.RelativeError(heads[k], io["ds" + k]), 0, 1e-4);
             }
         }
 

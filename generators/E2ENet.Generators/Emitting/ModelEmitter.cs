@@ -93,19 +93,10 @@ namespace E2ENet.Generators.Emitting
         {
             var rows = new List<string[]> { new[] { "node", "module", "reads (concat order)", "output" } };
             rows.Add(new[] { "input", string.Empty, string.Empty, Shape(network.Spec.Input.Channels, network.Spec.Input.Patch) });
-            foreach (ForwardStep step in ForwardPlan.Build(network))
+            foreach (var (node, steps) in ScheduleView.Groups(network))
             {
-                if (step.Encoder != null)
-                {
-                    EncoderLevelIr level = step.Encoder;
-                    string reads = level.Level == 0 ? "input" : new NodeId(level.Level - 1, 0).ToString();
-                    rows.Add(new[] { step.Id.ToString(), "conv_blocks_context." + level.Level.ToString(System.Globalization.CultureInfo.InvariantCulture), reads, Shape(level.Width, level.Size) });
-                }
-                else
-                {
-                    FusionNodeIr node = step.Node!;
-                    rows.Add(new[] { step.Id.ToString(), node.Name, string.Join(", ", node.Inputs.Select(i => InputText(node, i))), Shape(node.Width, node.Size) });
-                }
+                StepIr result = steps[steps.Count - 1];
+                rows.Add(new[] { result.Output, result.Module!.ToString(), ScheduleView.Reads(steps), Shape(result.Channels, result.Size) });
             }
             foreach (HeadIr head in network.Heads)
             {
@@ -114,13 +105,6 @@ namespace E2ENet.Generators.Emitting
             int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
             return rows.Select(r => string.Join("  ", r.Select((cell, c) => c == 3 ? cell : cell.PadRight(widths[c]))).TrimEnd());
         }
-
-        private static string InputText(FusionNodeIr node, FusionInputIr input) => input.Kind switch
-        {
-            SourceKind.Up => node.Up.Name + "(" + input.From + ")",
-            SourceKind.Down => "maxpool(" + input.From + ")",
-            _ => input.From.ToString(),
-        };
 
         /// <summary><c>(B, C, D, H, W)</c> with the numbers filled in.</summary>
         internal static string Shape(int channels, Int3 size)

@@ -16,6 +16,7 @@ namespace E2ENet.Generators.Emitting
         public const string PointwiseConvolution = "global::E2ENet.Torch.Modules.PointwiseConvolution";
         public const string ConvBlock = "global::E2ENet.Torch.Modules.ConvBlock";
         public const string StackedConvBlocks = "global::E2ENet.Torch.Modules.StackedConvBlocks";
+        public const string ModuleContainer = "global::E2ENet.Torch.Modules.ModuleContainer";
         public const string Network = "global::E2ENet.Torch.IE2ENetNetwork";
         public const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
         public const string Array = "global::System.Array";

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using E2ENet.Compiler.Ir;
 using E2ENet.Onnx.Bundle;
 using E2ENet.Onnx.Diagnostics;
 using E2ENet.Onnx.Runtime;
@@ -62,36 +63,13 @@ namespace E2ENet.Cli.Commands
             }
         }
 
-        /// <summary>Checks a tensor against the bundle's input contract: (B, channels, D, H, W) float32, each spatial size divisible as the manifest says.</summary>
+        /// <summary>Checks a tensor against the bundle's input contract (<see cref="InputContract"/>, from the manifest).</summary>
         /// <exception cref="E2ENetOnnxException">E2E6302 with the fix.</exception>
         public static void CheckInput(BundleManifest manifest, TensorInfo info, string file)
         {
-            long[] shape = info.Shape;
-            string text = TensorInfo.FormatShape(shape);
-            if (shape.Length != 5 || shape[1] != manifest.InputChannels)
-            {
-                throw new E2ENetOnnxException(OnnxErrors.InputMismatch, file, $"the input has the shape {text}; model '{manifest.Model}' takes (batch, {manifest.InputChannels}, D, H, W)");
-            }
-            if (info.Dtype != TorchDtype.Float32)
-            {
-                throw new E2ENetOnnxException(OnnxErrors.InputMismatch, file, "the input is " + info.Dtype.PythonName() + "; the bundle takes float32: convert it (x.float() in PyTorch)");
-            }
-            long bottleneck = 1;
-            for (int axis = 0; axis < 3; axis++)
-            {
-                int step = manifest.DivisibleBy[axis];
-                long size = shape[axis + 2];
-                if (shape[0] < 1 || size < step || size % step != 0)
-                {
-                    throw new E2ENetOnnxException(OnnxErrors.InputMismatch, file, FormattableString.Invariant(
-                        $"the input {text} has {"DHW"[axis]} = {size}, which is not a positive multiple of {step} (the product of the pools along {"DHW"[axis]}); crop or pad it to a multiple of {step}"));
-                }
-                bottleneck *= size / step;
-            }
-            if (bottleneck < 2)
-            {
-                throw new E2ENetOnnxException(OnnxErrors.InputMismatch, file, $"the input {text} leaves a single voxel at the bottleneck, where instance normalization needs more than one; give a larger input");
-            }
+            var contract = new InputContract(manifest.Model, manifest.InputChannels, manifest.DivisibleBy);
+            InputProblem? problem = contract.Check(info.Shape, info.Dtype == TorchDtype.Float32, info.Dtype.PythonName());
+            if (problem != null) throw new E2ENetOnnxException(OnnxErrors.InputMismatch, file, problem.Message);
         }
     }
 }

@@ -34,7 +34,8 @@ namespace E2ENet.Compiler.Ir
         EquatableArray<int> Shift,
         MaskIr? Mask,
         Int3 InputSize,
-        Int3 OutputSize)
+        Int3 OutputSize,
+        string Norm = "instnorm")
     {
         /// <summary>State-dict key of the convolution weight.</summary>
         public string ConvWeight => Name + ".conv.weight";
@@ -42,21 +43,27 @@ namespace E2ENet.Compiler.Ir
         /// <summary>State-dict key of the convolution bias.</summary>
         public string ConvBias => Name + ".conv.bias";
 
-        /// <summary>State-dict key of the norm scale.</summary>
-        public string NormWeight => Name + ".instnorm.weight";
+        /// <summary>State-dict key of the norm scale (<c>{Name}.instnorm.weight</c> in E2ENet, <c>{Name}.norm.weight</c> in nnU-Net).</summary>
+        public string NormWeight => Name + "." + Norm + ".weight";
 
         /// <summary>State-dict key of the norm shift.</summary>
-        public string NormBias => Name + ".instnorm.bias";
+        public string NormBias => Name + "." + Norm + ".bias";
 
         /// <summary>Shift groups' chunk size: ceil(C / S) (docs/method.md, "Restricted depth shift").</summary>
         public int ShiftChunk => Shift.Count == 0 ? InChannels : (InChannels + Shift.Count - 1) / Shift.Count;
     }
 
-    /// <summary>A transposed convolution that upsamples the coarser source of a fusion node; no bias. Parameter <c>{Name}.weight</c>.</summary>
-    public sealed record UpIr(string Name, int Level, int InChannels, int OutChannels, Int3 Kernel, MaskIr? Mask, Int3 InputSize, Int3 OutputSize)
+    /// <summary>
+    /// A transposed convolution with kernel = stride that upsamples a coarser level (a fusion node's coarser source; a U-Net
+    /// decoder level's input). Parameters <c>{Name}.weight</c> and, with <see cref="Bias"/> (nnU-Net), <c>{Name}.bias</c>.
+    /// </summary>
+    public sealed record UpIr(string Name, int Level, int InChannels, int OutChannels, Int3 Kernel, MaskIr? Mask, Int3 InputSize, Int3 OutputSize, bool Bias = false)
     {
         /// <summary>State-dict key of the weight, shaped [InChannels, OutChannels, kD, kH, kW].</summary>
         public string Weight => Name + ".weight";
+
+        /// <summary>State-dict key of the bias [OutChannels], when there is one.</summary>
+        public string BiasName => Name + ".bias";
     }
 
     /// <summary>Where a fusion node's input channels come from.</summary>
@@ -93,9 +100,15 @@ namespace E2ENet.Compiler.Ir
     /// <summary>An encoder level: its blocks (the first strided for levels above 0).</summary>
     public sealed record EncoderLevelIr(int Level, int Width, Int3 Size, EquatableArray<BlockIr> Blocks);
 
-    /// <summary>A 1x1x1 segmentation head without bias. Parameter <c>{Name}.weight</c>.</summary>
-    public sealed record HeadIr(string Name, int Index, NodeId On, int InChannels, int Classes, Int3 Size, double Weight)
+    /// <summary>A 1x1x1 segmentation head: parameter <c>{Name}.weight</c>, and <c>{Name}.bias</c> with <see cref="Bias"/> (nnU-Net's heads).</summary>
+    public sealed record HeadIr(string Name, int Index, NodeId On, int InChannels, int Classes, Int3 Size, double Weight, bool Bias = false)
     {
+        /// <summary>State-dict key of the bias, when there is one.</summary>
+        public string BiasName => Name + ".bias";
+
+        /// <summary>The schedule value it reads (the node's name, <c>x05</c>).</summary>
+        public string Input => On.ToString();
+
         /// <summary>State-dict key of the weight.</summary>
         public string WeightName => Name + ".weight";
     }
@@ -120,6 +133,12 @@ namespace E2ENet.Compiler.Ir
 
         /// <summary>A head's weight.</summary>
         HeadWeight,
+
+        /// <summary>A transposed convolution's bias (nnU-Net).</summary>
+        UpBias,
+
+        /// <summary>A head's bias (nnU-Net).</summary>
+        HeadBias,
     }
 
     /// <summary>One tensor of the state dict.</summary>
@@ -134,6 +153,9 @@ namespace E2ENet.Compiler.Ir
         /// <summary>The shape as <c>[a, b, c]</c>.</summary>
         public string ShapeText => "[" + string.Join(", ", Shape) + "]";
     }
+
+    /// <summary>A second state-dict name (<see cref="Alias"/>) of a parameter (<see cref="Parameter"/>).</summary>
+    public sealed record StateDictAlias(string Alias, string Parameter);
 
     /// <summary>Parameters and multiply-accumulates, dense and counting only active units.</summary>
     public sealed record Counts(long DenseParameters, long ActiveParameters, long DenseMacs, long ActiveMacs)
@@ -169,10 +191,19 @@ namespace E2ENet.Compiler.Ir
         EquatableArray<LayerCost> Costs,
         EquatableArray<LevelSummary> Levels,
         Counts Totals,
-        long TrainingMemoryBytes)
+        long TrainingMemoryBytes,
+        ModuleIr Modules,
+        EquatableArray<StepIr> Schedule)
     {
-        /// <summary>Every block, in evaluation order: encoder level 0, then level by level with the fusion nodes it enables.</summary>
-        public IEnumerable<BlockIr> Blocks => Encoder.SelectMany(e => e.Blocks).Concat(Fusion.SelectMany(f => f.Blocks));
+        /// <summary>
+        /// Other names the same tensors have in state dicts of the model's origin (nnU-Net: <c>{conv block}.all_modules.0.weight</c>
+        /// for <c>{conv block}.conv.weight</c>, <c>decoder.encoder.*</c> for <c>encoder.*</c>: PyTorch saves a module shared in
+        /// two places twice): loaders accept them when they hold the same values, savers can write them. Empty for E2ENet.
+        /// </summary>
+        public EquatableArray<StateDictAlias> Aliases { get; init; } = new EquatableArray<StateDictAlias>(new StateDictAlias[0]);
+
+        /// <summary>Every block, in evaluation order (the order of <see cref="Schedule"/>).</summary>
+        public IEnumerable<BlockIr> Blocks => Schedule.Where(s => s.Kind == StepKind.Run).SelectMany(s => Modules.Find(s.Module!).Blocks);
 
         /// <summary>The parameters that carry masks.</summary>
         public IEnumerable<ParameterIr> SparseParameters => Parameters.Where(p => p.Mask != null);

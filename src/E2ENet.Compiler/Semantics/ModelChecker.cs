@@ -69,32 +69,60 @@ namespace E2ENet.Compiler.Semantics
                 Report(DiagnosticDescriptors.LabelCount, "labels", labels.Length, classes);
             }
 
+            // Decoder: E2ENet's fusion decoder, or nnU-Net's U-Net (which takes nnU-Net's defaults where the model leaves ours).
+            bool unet = read.Symbol("decoder.type") == "unet";
+            var decoder = new DecoderSpec(unet ? DecoderKind.UNet : DecoderKind.Fusion, (int)read.Int("decoder.blocks"));
+            bool Defaulted(string path) => settings[path].IsDefault;
+
+            // Pools set the number of levels.
+            Int3[] pools = read.List("pools").Select(Reader.ToInt3).ToArray();
+            int levels = pools.Length + 1;
+
             // Widths
             int[] widths;
             IReadOnlyList<ConfigValue> widthList = read.OptionalList("widths.list");
             if (widthList.Count > 0)
             {
                 widths = widthList.Select(v => (int)Reader.Integer(v)).ToArray();
+                if (widths.Length != levels)
+                {
+                    Report(DiagnosticDescriptors.InconsistentValues, "widths.list", string.Format(CultureInfo.InvariantCulture,
+                        "widths lists {0} levels but the {1} pools make {2}; give one width per level", widths.Length, pools.Length, levels));
+                }
             }
             else
             {
                 long baseWidth = read.Int("widths.base");
                 long maxWidth = read.Int("widths.max");
-                widths = Enumerable.Range(0, 6).Select(level => (int)Math.Min(baseWidth << level, maxWidth)).ToArray();
+                widths = Enumerable.Range(0, levels).Select(level => (int)Math.Min(baseWidth << level, maxWidth)).ToArray();
             }
 
-            // Pools and encoder
-            Int3[] pools = read.List("pools").Select(Reader.ToInt3).ToArray();
+            // Encoder
             int[] blocks = read.List("encoder.blocks").Select(v => (int)Reader.Integer(v)).ToArray();
-            if (blocks.Length == 1) blocks = Enumerable.Repeat(blocks[0], 6).ToArray();
-
-            // Block
-            Int3 kernel = read.Int3("block.kernel");
-            if (kernel.D % 2 == 0 || kernel.H % 2 == 0 || kernel.W % 2 == 0)
+            if (blocks.Length == 1) blocks = Enumerable.Repeat(blocks[0], levels).ToArray();
+            else if (blocks.Length != levels)
             {
-                Report(DiagnosticDescriptors.KernelEven, "block.kernel", kernel);
+                Report(DiagnosticDescriptors.InconsistentValues, "encoder.blocks", string.Format(CultureInfo.InvariantCulture,
+                    "encoder.blocks lists {0} levels but the {1} pools make {2}; give one number for all levels or one per level", blocks.Length, pools.Length, levels));
             }
-            int[] shift = read.OptionalList("block.shift").Select(v => (int)Reader.Integer(v)).ToArray();
+
+            // Block: one kernel for every level, or one per level
+            IReadOnlyList<ConfigValue> kernelValue = read.List("block.kernel");
+            Int3[] kernels = unet && Defaulted("block.kernel")
+                ? Enumerable.Repeat(Int3.All(3), levels).ToArray()
+                : kernelValue[0] is ListValue ? kernelValue.Select(Reader.ToInt3).ToArray() : Enumerable.Repeat(Reader.ToInt3(new ListValue(new EquatableArray<ConfigValue>(kernelValue.ToArray()))), levels).ToArray();
+            if (kernels.Length != levels)
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "block.kernel", string.Format(CultureInfo.InvariantCulture,
+                    "block.kernel lists {0} kernels but the {1} pools make {2} levels; give one kernel for all levels or one per level", kernels.Length, pools.Length, levels));
+                kernels = Enumerable.Repeat(kernels[0], levels).ToArray();
+            }
+            Int3 kernel = kernels[0];
+            foreach (Int3 k in kernels.Distinct())
+            {
+                if (k.D % 2 == 0 || k.H % 2 == 0 || k.W % 2 == 0) Report(DiagnosticDescriptors.KernelEven, "block.kernel", k);
+            }
+            int[] shift = unet && Defaulted("block.shift") ? Array.Empty<int>() : read.OptionalList("block.shift").Select(v => (int)Reader.Integer(v)).ToArray();
             if (shift.Length > 0)
             {
                 if (shift.Length % 2 == 0)
@@ -120,12 +148,18 @@ namespace E2ENet.Compiler.Semantics
 
             // Fusion
             int stages = (int)read.Int("fusion.stages");
-            if (stages != 5) Report(DiagnosticDescriptors.FusionStages, "fusion.stages", stages);
-            if (pools.Length + 1 != 6 && stages == 5)
+            if (stages != 5 && !unet) Report(DiagnosticDescriptors.FusionStages, "fusion.stages", stages);
+            if (pools.Length + 1 != 6 && stages == 5 && !unet)
             {
                 Report(DiagnosticDescriptors.InconsistentValues, "pools", "pools must list 5 factors for a 5-stage fusion decoder");
             }
-            var fusion = new FusionSpec(stages, read.Real("fusion.sparsity"),
+            double sparsity = unet && Defaulted("fusion.sparsity") ? 0 : read.Real("fusion.sparsity");
+            if (unet && sparsity > 0)
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "fusion.sparsity",
+                    "fusion sparsity applies to E2ENet's fusion decoder; a U-Net (decoder unet) is dense: remove fusion.sparsity or set it to 0");
+            }
+            var fusion = new FusionSpec(stages, sparsity,
                 read.Symbol("fusion.unit") == "channel" ? SparsityUnit.Channel : SparsityUnit.Kernel, read.Symbol("fusion.init"));
 
             // Geometry: divisibility, bottleneck, shift against depth
@@ -149,6 +183,18 @@ namespace E2ENet.Compiler.Semantics
 
             // Heads
             double[] ds = read.List("heads.deep_supervision").Select(Reader.Real).ToArray();
+            int headCount = unet ? levels - 1 : 4;
+            if (unet && Defaulted("heads.deep_supervision"))
+            {
+                // nnU-Net v2 (nnUNetTrainer._build_loss): 1 / 2^k per decoder output, full resolution first, the lowest resolution 0.
+                ds = Enumerable.Range(0, headCount).Select(k => k == headCount - 1 && headCount > 1 ? 0.0 : 1.0 / (1 << k)).ToArray();
+            }
+            else if (ds.Length != headCount)
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "heads.deep_supervision", string.Format(CultureInfo.InvariantCulture,
+                    "heads.deep_supervision lists {0} weights but the model has {1} heads (full resolution first); give one weight per head", ds.Length, headCount));
+                ds = Enumerable.Range(0, headCount).Select(k => k < ds.Length ? ds[k] : 0).ToArray();
+            }
             if (ds[0] <= 0)
             {
                 Report(DiagnosticDescriptors.DeepSupervisionWeights, "heads.deep_supervision", "[" + string.Join(", ", ds.Select(FloatValue.Format)) + "]",
@@ -231,17 +277,27 @@ namespace E2ENet.Compiler.Semantics
             return new ModelSpec(name, parent, sourcePath, description,
                 new InputSpec(channels, patch, new EquatableArray<double>(spacing), new EquatableArray<string>(names), new EquatableArray<string>(normalization)),
                 classes, new EquatableArray<string>(labels), new EquatableArray<int>(widths), new EquatableArray<Int3>(pools),
-                new EquatableArray<int>(blocks), block, fusion, evolve, new HeadsSpec(new EquatableArray<double>(ds)), training, inference, codegen,
-                settings.ToE2E(name));
+                new EquatableArray<int>(blocks), block, new EquatableArray<Int3>(kernels), decoder, fusion, evolve, new HeadsSpec(new EquatableArray<double>(ds)), training, inference, codegen,
+                (unet ? settings.WithResolvedDefaults(UNetDefaults(kernels, ds)) : settings).ToE2E(name));
+        }
+
+        /// <summary>The values a U-Net takes where its source leaves a key at E2ENet's default (written out in the canonical source).</summary>
+        private static IEnumerable<(string Path, ConfigValue Value)> UNetDefaults(Int3[] kernels, double[] ds)
+        {
+            ConfigValue Triple(Int3 k) => new ListValue(new EquatableArray<ConfigValue>(new ConfigValue[] { new IntValue(k.D), new IntValue(k.H), new IntValue(k.W) }));
+            yield return ("block.kernel", kernels.Distinct().Count() == 1 ? Triple(kernels[0]) : new ListValue(new EquatableArray<ConfigValue>(kernels.Select(Triple).ToArray())));
+            yield return ("block.shift", NoneValue.Instance);
+            yield return ("fusion.sparsity", new FloatValue(0));
+            yield return ("heads.deep_supervision", new ListValue(new EquatableArray<ConfigValue>(ds.Select(w => (ConfigValue)new FloatValue(w)).ToArray())));
         }
 
         private static void CheckGeometry(Int3 patch, Int3[] pools, int[] shift, Func<string, SourceLocation> where, List<Diagnostic> diagnostics)
         {
             bool divisible = true;
+            var contract = new E2ENet.Compiler.Ir.InputContract(string.Empty, 1, E2ENet.Compiler.Ir.InputContract.Divisor(pools));
             for (int axis = 0; axis < 3; axis++)
             {
-                long product = 1;
-                foreach (Int3 pool in pools) product *= pool[axis];
+                long product = contract.DivisibleBy[axis];
                 if (patch[axis] % product != 0)
                 {
                     divisible = false;
@@ -257,7 +313,7 @@ namespace E2ENet.Compiler.Semantics
                 size /= pool;
                 sizes.Add(size);
             }
-            if (size.Volume <= 1)
+            if (contract.BottleneckVoxels(patch) <= 1)
             {
                 diagnostics.Add(DiagnosticDescriptors.BottleneckTooSmall.Create(where("input.patch"), size.ToSizeString(), patch));
             }

@@ -84,6 +84,23 @@ namespace E2ENet.Compiler.Semantics
         public bool IsSparse => Sparsity > 0;
     }
 
+    /// <summary>The decoder architecture.</summary>
+    public enum DecoderKind
+    {
+        /// <summary>E2ENet's nested fusion decoder (the paper).</summary>
+        Fusion,
+
+        /// <summary>nnU-Net's plain U-Net decoder (dynamic_network_architectures' <c>PlainConvUNet</c>).</summary>
+        UNet,
+    }
+
+    /// <summary>The decoder: its kind, and for a U-Net the blocks per decoder level.</summary>
+    public sealed record DecoderSpec(DecoderKind Kind, int Blocks)
+    {
+        /// <summary>True for nnU-Net's U-Net decoder.</summary>
+        public bool IsUNet => Kind == DecoderKind.UNet;
+    }
+
     /// <summary>Topology evolution settings.</summary>
     public sealed record EvolveSpec(bool Enabled, double Every, IntervalUnit Unit, string Criterion, double PruneFrom, double PruneTo, string Decay, string Regrow);
 
@@ -171,6 +188,8 @@ namespace E2ENet.Compiler.Semantics
         EquatableArray<Int3> Pools,
         EquatableArray<int> EncoderBlocks,
         BlockSpec Block,
+        EquatableArray<Int3> Kernels,
+        DecoderSpec Decoder,
         FusionSpec Fusion,
         EvolveSpec Evolve,
         HeadsSpec Heads,
@@ -181,5 +200,11 @@ namespace E2ENet.Compiler.Semantics
     {
         /// <summary>The number of levels (encoder depth): pools + 1.</summary>
         public int Levels => Pools.Count + 1;
+
+        /// <summary>The convolution kernel of a level's blocks (<see cref="Kernels"/>: one per level).</summary>
+        public Int3 KernelOf(int level) => Kernels[level];
+
+        /// <summary>The padding of a level's blocks: half the kernel.</summary>
+        public Int3 PaddingOf(int level) => new Int3(Kernels[level].D / 2, Kernels[level].H / 2, Kernels[level].W / 2);
     }
 }

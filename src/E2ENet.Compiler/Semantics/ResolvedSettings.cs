@@ -35,6 +35,21 @@ namespace E2ENet.Compiler.Semantics
         /// <summary>The value at a dotted path.</summary>
         public ConfigValue? Value(string path) => this[path].Value;
 
+        /// <summary>
+        /// A copy where a defaulted key holds the value the checker resolved for it (a default that depends on other keys, such
+        /// as a U-Net's deep-supervision weights), so <see cref="ToE2E"/> writes what the model runs. Keys set in the source stay.
+        /// </summary>
+        internal ResolvedSettings WithResolvedDefaults(IEnumerable<(string Path, ConfigValue Value)> values)
+        {
+            ResolvedSettings copy = Clone();
+            foreach (var (path, value) in values)
+            {
+                SchemaLeaf leaf = E2ESchema.Leaves.First(l => l.Path == path);
+                if (copy._values[leaf].IsDefault) copy._values[leaf] = new Setting(value, null, null);
+            }
+            return copy;
+        }
+
         internal void Apply(BoundAssignment assignment, string model)
             => _values[assignment.Leaf] = new Setting(assignment.Value, assignment.Location, model);
 

@@ -446,6 +446,34 @@ namespace E2ENet.Compiler.Semantics
         }
     }
 
+    /// <summary>
+    /// A triple <c>[D, H, W]</c> for every level, or one triple per level (<c>[[1, 3, 3], [1, 3, 3], [3, 3, 3] x 4]</c>): the
+    /// value is the flat triple, or a list of triples.
+    /// </summary>
+    public sealed class PerLevelTripleType : ValueType
+    {
+        private readonly ListType _one;
+        private readonly ListType _each;
+
+        /// <summary>Creates the type.</summary>
+        public PerLevelTripleType(IntType element, string example, string perLevelExample)
+        {
+            _one = new ListType(element, 3, 3, example: example);
+            _each = new ListType(_one, 2, 9, example: perLevelExample);
+        }
+
+        /// <inheritdoc />
+        public override string Describe() => _one.Describe() + " for every level, or one per level (" + _each.Describe() + ")";
+
+        internal override ConfigValue? Bind(PhraseSyntax phrase, string path, BindContext context)
+        {
+            var terms = phrase.Terms;
+            bool repeated = terms.Count == 3 && terms[1] is NameTerm { Name: "x" };
+            bool nested = terms.Count == 1 && terms[0] is ListTerm list && list.Items.Count > 0 && list.Items[0].Terms.Count > 0 && list.Items[0].Terms[0] is ListTerm;
+            return repeated || nested ? _each.Bind(phrase, path, context) : _one.Bind(phrase, path, context);
+        }
+    }
+
     /// <summary>Identifier rules shared by names and the generator.</summary>
     public static class Identifiers
     {

@@ -7,7 +7,7 @@ using E2ENet.Onnx.Pruning;
 namespace E2ENet.Onnx.Emit
 {
     /// <summary>
-    /// Emits the head on x05 (a 1x1x1 convolution without bias to the class logits) as the graph output
+    /// Emits the full-resolution head (x05 in E2ENet) (a 1x1x1 convolution to the class logits; with a bias in nnU-Net's U-Net) as the graph output
     /// <see cref="NetworkEmitter.OutputName"/>, always float32 (an fp16 graph casts its last convolution's output).
     /// The deep-supervision heads on x14, x23, x32 are training-only and are not emitted.
     /// </summary>
@@ -25,7 +25,9 @@ namespace E2ENet.Onnx.Emit
                 for (int k = 0; k < source.Layout.Length; k++) values[(long)c * source.Layout.Length + k] = weight[(long)c * inTotal + source.Layout[k]];
             }
             long[] dims = { head.Classes, source.Layout.Length, 1, 1, 1 };
-            string[] inputs = { source.Tensor, context.Graph.Weight(head.WeightName, dims, values) };
+            string[] inputs = head.Bias
+                ? new[] { source.Tensor, context.Graph.Weight(head.WeightName, dims, values), context.Graph.Weight(head.BiasName, new long[] { head.Classes }, context.Weights[head.BiasName]) }
+                : new[] { source.Tensor, context.Graph.Weight(head.WeightName, dims, values) };
             var kernel = OnnxAttribute.Of("kernel_shape", new long[] { 1, 1, 1 });
             if (context.Half)
             {
@@ -36,7 +38,8 @@ namespace E2ENet.Onnx.Emit
             {
                 context.Graph.AddNamed("Conv", NetworkEmitter.OutputName, inputs, kernel);
             }
-            return new LayerExecution("conv1x1", values.LongLength, ConvWeights.NonZero(values), values.LongLength * head.Size.Volume, 0, live.In.Length, live.Out.Length);
+            long biases = head.Bias ? head.Classes : 0;
+            return new LayerExecution("conv1x1", values.LongLength + biases, ConvWeights.NonZero(values) + biases, values.LongLength * head.Size.Volume, 0, live.In.Length, live.Out.Length);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace E2ENet.Onnx.Emit
 {
     /// <summary>
     /// Emits the two resampling paths of a fusion node: the transposed convolution that upsamples the coarser source
-    /// (ConvTranspose, kernel = stride = pool, no bias; only its live input and output channels) and the max-pool that
+    /// (ConvTranspose, kernel = stride = pool, with nnU-Net's bias where the IR has one; only its live input and output channels) and the max-pool that
     /// downsamples the finer source (MaxPool, kernel = stride = pool, over the source's channels as they are).
     /// </summary>
     public static class ResamplingEmitter
@@ -44,9 +44,17 @@ namespace E2ENet.Onnx.Emit
             }
             long[] dims = { ins.Length, live.Out.Length, shape[2], shape[3], shape[4] };
             Int3 kernel = up.Kernel;
-            string output = context.Graph.Add("ConvTranspose", up.Name, new[] { x, context.Graph.Weight(up.Weight, dims, values) },
+            var inputs = new List<string> { x, context.Graph.Weight(up.Weight, dims, values) };
+            if (up.Bias)
+            {
+                // nnU-Net's transposed convolutions have a bias (E2ENet's do not): the live output channels' entries.
+                float[] bias = context.Weights[up.BiasName];
+                inputs.Add(context.Graph.Weight(up.BiasName, new long[] { live.Out.Length }, live.Out.Select(c => bias[c]).ToArray()));
+            }
+            string output = context.Graph.Add("ConvTranspose", up.Name, inputs.ToArray(),
                 OnnxAttribute.Of("kernel_shape", new long[] { kernel.D, kernel.H, kernel.W }), OnnxAttribute.Of("strides", new long[] { kernel.D, kernel.H, kernel.W }));
-            var execution = new LayerExecution("convtranspose", values.LongLength, ConvWeights.NonZero(values), (long)ins.Length * live.Out.Length * taps * inVoxels,
+            long biases = up.Bias ? live.Out.Length : 0;
+            var execution = new LayerExecution("convtranspose", values.LongLength + biases, ConvWeights.NonZero(values) + biases, (long)ins.Length * live.Out.Length * taps * inVoxels,
                 copied, live.In.Length, live.Out.Length);
             return (new EmittedValue(output, live.Out), execution);
         }

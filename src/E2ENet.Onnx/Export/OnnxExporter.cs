@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Onnx.Bundle;
 using E2ENet.Onnx.Diagnostics;
@@ -121,26 +122,11 @@ namespace E2ENet.Onnx.Export
             }
         }
 
-        /// <summary>Checks that a patch is a valid input of the model (divisible by the pools, more than one bottleneck voxel).</summary>
+        /// <summary>Checks that a patch is a valid input of the model (<see cref="InputContract"/>): E2E6001 naming the option.</summary>
         public static void CheckPatch(ModelSpec spec, Int3 patch, string option)
         {
-            Int3 step = OnnxMetadata.DivisibleBy(spec);
-            long bottleneck = 1;
-            for (int axis = 0; axis < 3; axis++)
-            {
-                if (patch[axis] < step[axis] || patch[axis] % step[axis] != 0)
-                {
-                    throw new E2ENetOnnxException(OnnxErrors.OptionInvalid, null, string.Format(CultureInfo.InvariantCulture,
-                        "{0} {1}: {2} = {3} is not a positive multiple of {4} (the product of the pools along {2}); use a multiple of {4}",
-                        option, patch.ToSizeString(), "DHW"[axis], patch[axis], step[axis]));
-                }
-                bottleneck *= patch[axis] / step[axis];
-            }
-            if (bottleneck < 2)
-            {
-                throw new E2ENetOnnxException(OnnxErrors.OptionInvalid, null, option + " " + patch.ToSizeString()
-                    + " leaves a single voxel at the bottleneck, where instance normalization needs more than one; give a larger patch");
-            }
+            InputProblem? problem = InputContract.Of(spec).CheckPatch(patch);
+            if (problem != null) throw new E2ENetOnnxException(OnnxErrors.OptionInvalid, null, option + ": " + problem.Message);
         }
 
         private static IReadOnlyList<ExportCheck> Verify(ModelSource source, ExportRequest request, Int3 patch, byte[] written, GraphExport fp32, GraphExport? dense, Action<string>? progress)

@@ -48,12 +48,7 @@ namespace E2ENet.Onnx.Export
         }
 
         /// <summary>The product of the pools per axis: what every spatial size of an input must be divisible by.</summary>
-        public static Int3 DivisibleBy(ModelSpec spec)
-        {
-            Int3 total = Int3.All(1);
-            foreach (Int3 pool in spec.Pools) total *= pool;
-            return total;
-        }
+        public static Int3 DivisibleBy(ModelSpec spec) => E2ENet.Compiler.Ir.InputContract.Of(spec).DivisibleBy;
 
         /// <summary>The label names; <c>class_k</c> where the model names none.</summary>
         public static string[] Labels(ModelSpec spec)

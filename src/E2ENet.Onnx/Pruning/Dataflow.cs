@@ -40,9 +40,9 @@ namespace E2ENet.Onnx.Pruning
     }
 
     /// <summary>
-    /// The inference graph of an IR as a list of layers in evaluation order (docs/method.md, "Fusion graph and evaluation order"): encoder level 0,
-    /// then for s = 1..5 encoder level s and the fusion nodes with L + j = s from coarse to fine; each fusion node is its
-    /// transposed convolution, its max-pool (levels above 0) and its blocks; last the head on x05. The deep-supervision
+    /// The inference graph of an IR as a list of layers in evaluation order: the IR's schedule (<see cref="NetworkIr.Schedule"/>)
+    /// with each run step expanded to the blocks of its module, so a fusion node is its transposed convolution, its max-pool
+    /// and its blocks (docs/method.md, "Fusion graph and evaluation order"); last the inference head. The deep-supervision
     /// heads are not part of it (inference returns the x05 logits only). Values are named after the layer producing them
     /// (<c>input</c>, a block's name, an up's name, <c>down.loc{z}.{i}</c>).
     /// </summary>
@@ -67,12 +67,16 @@ namespace E2ENet.Onnx.Pruning
         /// <summary>Every value: its channels and level.</summary>
         public IReadOnlyDictionary<string, (int Channels, int Level)> Values { get; }
 
-        /// <summary>Builds the dataflow of an IR.</summary>
+        /// <summary>Builds the dataflow of an IR by walking its schedule (a run step expands to the blocks of its module).</summary>
         public static Dataflow Build(NetworkIr ir)
         {
             var layers = new List<DataflowLayer>();
             var values = new Dictionary<string, (int Channels, int Level)>(StringComparer.Ordinal) { [InputValue] = (ir.Spec.Input.Channels, 0) };
-            var nodeValue = new Dictionary<NodeId, string>();
+            // Schedule value -> the dataflow sources that make it (one layer's output, or a concatenation's parts).
+            var sourcesOf = new Dictionary<string, IReadOnlyList<SourceRef>>(StringComparer.Ordinal)
+            {
+                ["input"] = new[] { new SourceRef(InputValue, 0, ir.Spec.Input.Channels, SourceKind.Same) },
+            };
 
             void AddLayer(DataflowLayer layer)
             {
@@ -80,60 +84,52 @@ namespace E2ENet.Onnx.Pruning
                 values[layer.Output] = (layer.OutChannels, layer.Level);
             }
 
-            void Encoder(EncoderLevelIr level)
+            SourceRef Single(string value, SourceKind kind)
             {
-                string source = level.Level == 0 ? InputValue : nodeValue[new NodeId(level.Level - 1, 0)];
-                foreach (BlockIr block in level.Blocks)
-                {
-                    var sources = new[] { new SourceRef(source, 0, block.InChannels, SourceKind.Same) };
-                    AddLayer(new DataflowLayer(block.Name, LayerKind.Block, block.Level, block.Name, block.OutChannels, sources, block, null, null, null));
-                    source = block.Name;
-                }
-                nodeValue[new NodeId(level.Level, 0)] = source;
+                SourceRef only = sourcesOf[value].Single();
+                return only with { Kind = kind };
             }
 
-            Encoder(ir.Encoder[0]);
-            for (int s = 1; s < ir.Encoder.Count; s++)
+            foreach (StepIr step in ir.Schedule)
             {
-                Encoder(ir.Encoder[s]);
-                foreach (FusionNodeIr node in ir.Fusion.Where(n => n.Id.Level + n.Id.Stage == s))
+                switch (step.Kind)
                 {
-                    var sources = new List<SourceRef>();
-                    foreach (FusionInputIr input in node.Inputs)
-                    {
-                        string from = nodeValue[input.From];
-                        switch (input.Kind)
+                    case StepKind.Run:
+                        IReadOnlyList<SourceRef> sources = sourcesOf[step.Inputs[0]];
+                        foreach (BlockIr block in ir.Modules.Find(step.Module!).Blocks)
                         {
-                            case SourceKind.Same:
-                                sources.Add(new SourceRef(from, input.Offset, input.Channels, SourceKind.Same));
-                                break;
-                            case SourceKind.Up:
-                                UpIr up = node.Up;
-                                AddLayer(new DataflowLayer(up.Name, LayerKind.Up, up.Level, up.Name, up.OutChannels,
-                                    new[] { new SourceRef(from, 0, up.InChannels, SourceKind.Same) }, null, up, null, null));
-                                sources.Add(new SourceRef(up.Name, input.Offset, input.Channels, SourceKind.Up));
-                                break;
-                            default:
-                                string down = "down." + node.Name;
-                                AddLayer(new DataflowLayer(down, LayerKind.Down, node.Id.Level, down, input.Channels,
-                                    new[] { new SourceRef(from, 0, input.Channels, SourceKind.Same) }, null, null, null, node.DownPool));
-                                sources.Add(new SourceRef(down, input.Offset, input.Channels, SourceKind.Down));
-                                break;
+                            AddLayer(new DataflowLayer(block.Name, LayerKind.Block, block.Level, block.Name, block.OutChannels, sources, block, null, null, null));
+                            sources = new[] { new SourceRef(block.Name, 0, block.OutChannels, SourceKind.Same) };
                         }
-                    }
-                    IReadOnlyList<SourceRef> blockSources = sources;
-                    foreach (BlockIr block in node.Blocks)
-                    {
-                        AddLayer(new DataflowLayer(block.Name, LayerKind.Block, block.Level, block.Name, block.OutChannels, blockSources, block, null, null, null));
-                        blockSources = new[] { new SourceRef(block.Name, 0, block.OutChannels, SourceKind.Same) };
-                    }
-                    nodeValue[node.Id] = node.Blocks[node.Blocks.Count - 1].Name;
+                        sourcesOf[step.Output] = sources;
+                        break;
+                    case StepKind.Up:
+                        UpIr up = ir.Modules.Find(step.Module!).Up!;
+                        AddLayer(new DataflowLayer(up.Name, LayerKind.Up, up.Level, up.Name, up.OutChannels, new[] { Single(step.Inputs[0], SourceKind.Same) }, null, up, null, null));
+                        sourcesOf[step.Output] = new[] { new SourceRef(up.Name, 0, up.OutChannels, SourceKind.Up) };
+                        break;
+                    case StepKind.Pool:
+                        string down = "down." + (ir.Node(step.Node)?.Name ?? step.Output);
+                        AddLayer(new DataflowLayer(down, LayerKind.Down, step.Node.Level, down, step.Channels, new[] { Single(step.Inputs[0], SourceKind.Same) }, null, null, null, step.Pool));
+                        sourcesOf[step.Output] = new[] { new SourceRef(down, 0, step.Channels, SourceKind.Down) };
+                        break;
+                    default:
+                        var parts = new List<SourceRef>();
+                        int offset = 0;
+                        foreach (string input in step.Inputs)
+                        {
+                            SourceRef part = sourcesOf[input].Single();
+                            parts.Add(part with { Offset = offset });
+                            offset += part.Channels;
+                        }
+                        sourcesOf[step.Output] = parts;
+                        break;
                 }
             }
 
             HeadIr head = ir.Heads[0];
             layers.Add(new DataflowLayer(head.Name, LayerKind.Head, 0, "logits", head.Classes,
-                new[] { new SourceRef(nodeValue[head.On], 0, head.InChannels, SourceKind.Same) }, null, null, head, null));
+                new[] { sourcesOf[head.Input].Single() with { Kind = SourceKind.Same } }, null, null, head, null));
             return new Dataflow(ir, layers, values);
         }
     }

@@ -77,12 +77,14 @@ namespace E2ENet.Onnx.Reporting
                 // The max-pool of a node's down path has no parameters; its copies are reported with the node's first block.
                 if (executions.TryGetValue("down." + node.Name, out LayerExecution? down)) copies[node.Blocks[0].Name] = down.CopiedElements;
             }
+            // Every layer of the IR's module tree: encoder blocks, decoder blocks (E2ENet's fusion nodes or a U-Net's stages), ups.
+            var encoderBlocks = new HashSet<string>(ir.Encoder.SelectMany(e => e.Blocks).Select(b => b.Name), StringComparer.Ordinal);
+            string decoder = ir.Spec.Decoder.Kind == DecoderKind.UNet ? "decoder" : "fusion";
             var shapes = new Dictionary<string, (string Kind, int In, int Out)>(StringComparer.Ordinal);
-            foreach (BlockIr block in ir.Encoder.SelectMany(e => e.Blocks)) shapes[block.Name] = ("encoder", block.InChannels, block.OutChannels);
-            foreach (FusionNodeIr node in ir.Fusion)
+            foreach (var (_, module) in ir.Modules.Leaves())
             {
-                foreach (BlockIr block in node.Blocks) shapes[block.Name] = ("fusion", block.InChannels, block.OutChannels);
-                shapes[node.Up.Name] = ("up", node.Up.InChannels, node.Up.OutChannels);
+                if (module.Kind == ModuleKind.Block) shapes[module.Block!.Name] = (encoderBlocks.Contains(module.Block.Name) ? "encoder" : decoder, module.Block.InChannels, module.Block.OutChannels);
+                else if (module.Kind == ModuleKind.Up) shapes[module.Up!.Name] = ("up", module.Up.InChannels, module.Up.OutChannels);
             }
             foreach (HeadIr head in ir.Heads) shapes[head.Name] = (head.Index == 0 ? "head" : "head (deep supervision)", head.InChannels, head.Classes);
 

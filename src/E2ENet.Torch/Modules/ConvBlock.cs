@@ -8,7 +8,8 @@ namespace E2ENet.Torch.Modules
     /// <summary>
     /// The basic block of E2ENet: depth shift -> Conv3d -> InstanceNorm3d (affine, no running statistics, the same in training
     /// and inference) -> LeakyReLU. Parameters: <c>conv.weight</c> [out, in, kD, kH, kW], <c>conv.bias</c> [out],
-    /// <c>instnorm.weight</c> [out], <c>instnorm.bias</c> [out], as in the authors' <c>ConvDropoutNormNonlin</c>.
+    /// <c>instnorm.weight</c> [out], <c>instnorm.bias</c> [out], as in the authors' <c>ConvDropoutNormNonlin</c> (nnU-Net's
+    /// <c>ConvDropoutNormReLU</c> names the norm <c>norm</c>: pass <c>normName: "norm"</c>).
     /// <code>
     ///   (B, in, D, H, W) -> shift -> conv(kernel, stride, padding) -> (B, out, D', H', W') -> instnorm -> leaky_relu
     /// </code>
@@ -40,8 +41,9 @@ namespace E2ENet.Torch.Modules
         /// <param name="eps">Instance-norm epsilon.</param>
         /// <param name="affine">Whether instance norm has a learnable scale and shift.</param>
         /// <param name="negativeSlope">LeakyReLU slope (0 for ReLU).</param>
+        /// <param name="normName">The state-dict name of the normalization: <c>instnorm</c> (E2ENet) or <c>norm</c> (nnU-Net).</param>
         public ConvBlock(long inChannels, long outChannels, (long D, long H, long W) kernel, (long D, long H, long W) stride,
-            (long D, long H, long W) padding, int[] shift, bool bias, double eps, bool affine, double negativeSlope)
+            (long D, long H, long W) padding, int[] shift, bool bias, double eps, bool affine, double negativeSlope, string normName = "instnorm")
             : base(nameof(ConvBlock))
         {
             Convolutions.Prepare();
@@ -57,7 +59,17 @@ namespace E2ENet.Torch.Modules
                 nn.init.kaiming_normal_(conv.weight!, a: 0.01);
                 if (conv.bias is not null) nn.init.zeros_(conv.bias);
             }
-            RegisterComponents();
+            register_module("conv", conv);
+            register_module(normName, instnorm);
+        }
+
+        /// <summary>
+        /// Registers nothing more: the constructor registered <c>conv</c> and the norm under its state-dict name. TorchSharp's
+        /// default registers every module field by its C# name when a parent registers this block, which would add the
+        /// norm a second time as <c>instnorm</c> in a U-Net (whose norm is <c>norm</c>).
+        /// </summary>
+        protected override void RegisterComponents()
+        {
         }
 
         /// <summary>The depth-shift offsets.</summary>

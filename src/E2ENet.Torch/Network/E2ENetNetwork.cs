@@ -24,90 +24,31 @@ namespace E2ENet.Torch.Network
     ///   deep supervision = seg_outputs.0..3 on x05, x14, x23, x32        full resolution first
     /// </code>
     /// Weights start as nnU-Net initialises them (He normal with a = 0.01, zero biases); load the authors' weights with
-    /// <see cref="Weights.StateDictLoader"/>. Intermediate tensors are disposed as soon as their last consumer has run.
+    /// <see cref="Weights.StateDictLoader"/>. The modules are the IR's module tree (<see cref="NetworkIr.Modules"/>), and
+    /// the forward walks the IR's schedule (<see cref="NetworkIr.Schedule"/>), freeing each value after its last reader as
+    /// the schedule says: this class knows no rule of the network's shape of its own.
     /// </summary>
     public sealed class E2ENetNetwork : nn.Module<Tensor, Tensor>, IE2ENetNetwork
     {
         private readonly NetworkIr _ir;
-        private readonly nn.Module<Tensor, Tensor>[] _encoder;
-        private readonly FusionStep[] _steps;
-        private readonly PointwiseConvolution[] _heads;
+        private readonly Dictionary<string, nn.Module> _modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal);
         private readonly Dictionary<string, ConvBlock> _blocks = new Dictionary<string, ConvBlock>(StringComparer.Ordinal);
         private readonly Dictionary<string, UpConvolution> _ups = new Dictionary<string, UpConvolution>(StringComparer.Ordinal);
+        private readonly PointwiseConvolution[] _heads;
 
         private E2ENetNetwork(NetworkIr ir)
             : base(ir.Spec.Name)
         {
             _ir = ir;
-            ModelSpec spec = ir.Spec;
-
-            // Fusion nodes: loc{z} lists hold node {i} as a sequence of one or two stacks ("0", "1").
-            var loc = new Dictionary<int, List<(int Index, nn.Module<Tensor, Tensor> Module, FusionNodeIr Node)>>();
-            var up = new Dictionary<int, List<(int Index, UpConvolution Module)>>();
-            var stepModules = new Dictionary<NodeId, (nn.Module<Tensor, Tensor> Fuse, UpConvolution Up)>();
-            foreach (FusionNodeIr node in ir.Fusion)
-            {
-                (int z, int index) = ParseIndexed(node.Name, "loc");
-                var stacks = new List<(string, nn.Module<Tensor, Tensor>)>();
-                foreach (BlockIr block in node.Blocks)
-                {
-                    // loc{z}.{i}.{s}.blocks.0
-                    string stack = block.Name.Substring(node.Name.Length + 1, block.Name.IndexOf(".blocks.", StringComparison.Ordinal) - node.Name.Length - 1);
-                    stacks.Add((stack, new StackedConvBlocks(CreateBlock(block, spec))));
-                }
-                nn.Module<Tensor, Tensor> fuse = nn.Sequential(stacks.ToArray());
-                var transposed = new UpConvolution(node.Up.InChannels, node.Up.OutChannels, ToTuple(node.Up.Kernel));
-                _ups[node.Up.Name] = transposed;
-                (int upZ, int upIndex) = ParseIndexed(node.Up.Name, "up");
-                Add(loc, z, (index, fuse, node));
-                Add(up, upZ, (upIndex, transposed));
-                stepModules[node.Id] = (fuse, transposed);
-            }
-            foreach (int z in loc.Keys.OrderBy(k => k))
-            {
-                register_module("loc" + z.ToString(CultureInfo.InvariantCulture), nn.ModuleList(loc[z].OrderBy(e => e.Index).Select(e => e.Module).ToArray()));
-            }
-
-            // Encoder: conv_blocks_context.{L} is a stack, or (the bottleneck) a sequence of stacks "0", "1".
-            _encoder = new nn.Module<Tensor, Tensor>[ir.Encoder.Count];
-            foreach (EncoderLevelIr level in ir.Encoder)
-            {
-                string prefix = "conv_blocks_context." + level.Level.ToString(CultureInfo.InvariantCulture);
-                var groups = new List<(string Suffix, List<ConvBlock> Blocks)>();
-                foreach (BlockIr block in level.Blocks)
-                {
-                    string stack = block.Name.Substring(prefix.Length, block.Name.IndexOf(".blocks.", StringComparison.Ordinal) - prefix.Length).TrimStart('.');
-                    if (groups.Count == 0 || groups[groups.Count - 1].Suffix != stack) groups.Add((stack, new List<ConvBlock>()));
-                    groups[groups.Count - 1].Blocks.Add(CreateBlock(block, spec));
-                }
-                _encoder[level.Level] = groups.Count == 1 && groups[0].Suffix.Length == 0
-                    ? new StackedConvBlocks(groups[0].Blocks.ToArray())
-                    : nn.Sequential(groups.Select(g => (g.Suffix, (nn.Module<Tensor, Tensor>)new StackedConvBlocks(g.Blocks.ToArray()))).ToArray());
-            }
-            register_module("conv_blocks_context", nn.ModuleList(_encoder));
-
-            foreach (int z in up.Keys.OrderBy(k => k))
-            {
-                register_module("up" + z.ToString(CultureInfo.InvariantCulture), nn.ModuleList(up[z].OrderBy(e => e.Index).Select(e => e.Module).ToArray()));
-            }
-
-            _heads = ir.Heads.Select(head => new PointwiseConvolution(head.InChannels, head.Classes)).ToArray();
-            register_module("seg_outputs", nn.ModuleList(_heads));
-
-            _steps = ir.Fusion.Select(node =>
-            {
-                (nn.Module<Tensor, Tensor> fuse, UpConvolution transposed) = stepModules[node.Id];
-                FusionInputIr? down = node.Inputs.FirstOrDefault(i => i.Kind == SourceKind.Down);
-                return new FusionStep(node.Id, new NodeId(node.Id.Level, node.Id.Stage - 1), new NodeId(node.Id.Level + 1, node.Id.Stage - 1),
-                    down?.From, node.DownPool, transposed, fuse);
-            }).ToArray();
+            _heads = new PointwiseConvolution[ir.Heads.Count];
+            foreach (ModuleIr child in ir.Modules.Children) register_module(child.Name, Build(child, ModulePath.Of(child.Name)));
             FiniteChecks.Register(this);
         }
 
         /// <summary>The model's name in its .e2e file.</summary>
         public string ModelName => _ir.Spec.Name;
 
-        /// <summary>The IR the network was built from (shapes, parameter names and masks).</summary>
+        /// <summary>The IR the network was built from (shapes, parameter names, masks, module tree and schedule).</summary>
         public NetworkIr Network => _ir;
 
         /// <summary>Input channels.</summary>
@@ -123,12 +64,9 @@ namespace E2ENet.Torch.Network
         public IReadOnlyDictionary<string, UpConvolution> Ups => _ups;
 
         /// <summary>Builds the network of an IR (<c>CompiledModel.Network</c> or <c>IrBuilder.Build(spec)</c>).</summary>
-        /// <exception cref="E2ENet.Compiler.Host.HostException">E2E7001: its weights alone exceed the memory budget (refused before allocating).</exception>
         public static E2ENetNetwork Create(NetworkIr network)
         {
             if (network is null) throw new ArgumentNullException(nameof(network));
-            E2ENet.Compiler.Host.MemoryBudget.Current.Require(MemoryEstimate.Weights(network), null, string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                "building model '{0}' ({1:N0} parameters)", network.Spec.Name, network.Totals.DenseParameters), "a narrower model (widths.base, widths.max) or fewer levels");
             return new E2ENetNetwork(network);
         }
 
@@ -157,77 +95,63 @@ namespace E2ENet.Torch.Network
         {
             CheckInput(input);
             using var scope = NewDisposeScope();
-            var values = new Dictionary<NodeId, Tensor>();
-            Dictionary<NodeId, int> uses = CountUses(deepSupervision);
-            Tensor x = input;
-            for (int level = 0; level < _encoder.Length; level++)
+            var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["input"] = input };
+            foreach (StepIr step in _ir.Schedule)
             {
-                x = _encoder[level].forward(x);
-                values[new NodeId(level, 0)] = x;
-                foreach (FusionStep step in _steps.Where(s => s.Id.Level + s.Id.Stage == level))
+                Tensor source = values[step.Inputs[0]];
+                values[step.Output] = step.Kind switch
                 {
-                    values[step.Id] = Fuse(step, values, uses);
+                    StepKind.Run or StepKind.Up => ((nn.Module<Tensor, Tensor>)_modules[step.Module!.ToString()]).forward(source),
+                    StepKind.Pool => nn.functional.max_pool3d(source, Sizes(step.Pool!.Value), Sizes(step.Pool!.Value)),
+                    _ => cat(step.Inputs.Select(name => values[name]).ToArray(), 1),
+                };
+                // Autograd keeps what backward needs: a value's last reader has run, so this reference can go.
+                foreach (string dead in step.Releases)
+                {
+                    values[dead].Dispose();
+                    values.Remove(dead);
                 }
             }
             var outputs = new Tensor[deepSupervision ? _heads.Length : 1];
-            for (int k = 0; k < outputs.Length; k++)
-            {
-                HeadIr head = _ir.Heads[k];
-                outputs[k] = _heads[k].forward(values[head.On]);
-            }
+            for (int k = 0; k < outputs.Length; k++) outputs[k] = _heads[k].forward(values[_ir.Heads[k].Input]);
             foreach (Tensor output in outputs) output.MoveToOuterDisposeScope();
             return outputs;
         }
 
-        private Tensor Fuse(FusionStep step, Dictionary<NodeId, Tensor> values, Dictionary<NodeId, int> uses)
+        /// <summary>The module of one node of the IR's module tree (and its children), recorded under its path.</summary>
+        private nn.Module Build(ModuleIr node, ModulePath path)
         {
-            var parts = new List<Tensor>(3) { values[step.Same] };
-            Tensor upsampled = step.Up.forward(values[step.Coarser]);
-            parts.Add(upsampled);
-            Tensor? pooled = null;
-            if (step.Finer is NodeId finer)
+            ModelSpec spec = _ir.Spec;
+            nn.Module module;
+            switch (node.Kind)
             {
-                Int3 pool = step.DownPool!.Value;
-                pooled = nn.functional.max_pool3d(values[finer], new long[] { pool.D, pool.H, pool.W }, new long[] { pool.D, pool.H, pool.W });
-                parts.Add(pooled);
+                case ModuleKind.Container:
+                    module = new ModuleContainer(node.Children.Select(c => (c.Name, Build(c, path.Append(c.Name)))).ToArray());
+                    break;
+                case ModuleKind.List:
+                    module = nn.ModuleList(node.Children.Select(c => Build(c, path.Append(c.Name))).ToArray());
+                    break;
+                case ModuleKind.Sequence:
+                    module = nn.Sequential(node.Children.Select(c => (c.Name, (nn.Module<Tensor, Tensor>)Build(c, path.Append(c.Name)))).ToArray());
+                    break;
+                case ModuleKind.Stack:
+                    module = new StackedConvBlocks(node.Field, node.Children.Select(c => CreateBlock(c.Block!, spec)).ToArray());
+                    break;
+                case ModuleKind.Up:
+                    UpIr up = node.Up!;
+                    var transposed = new UpConvolution(up.InChannels, up.OutChannels, ToTuple(up.Kernel), up.Bias);
+                    _ups[up.Name] = transposed;
+                    module = transposed;
+                    break;
+                case ModuleKind.Head:
+                    HeadIr head = node.Head!;
+                    module = _heads[head.Index] = new PointwiseConvolution(head.InChannels, head.Classes, head.Bias);
+                    break;
+                default:
+                    throw new InvalidOperationException("the run-time network has no module for " + node.Kind + " (" + path + ")");
             }
-            Tensor fused;
-            using (Tensor concatenated = cat(parts, 1))
-            {
-                // The sources are in the concatenation now (autograd keeps what backward needs): free them before the block runs.
-                upsampled.Dispose();
-                pooled?.Dispose();
-                Release(step.Same, values, uses);
-                Release(step.Coarser, values, uses);
-                if (step.Finer is NodeId used) Release(used, values, uses);
-                fused = step.Fuse.forward(concatenated);
-            }
-            return fused;
-        }
-
-        /// <summary>Disposes a node's output after its last consumer (autograd keeps what backward needs).</summary>
-        private static void Release(NodeId id, Dictionary<NodeId, Tensor> values, Dictionary<NodeId, int> uses)
-        {
-            if (--uses[id] == 0)
-            {
-                values[id].Dispose();
-                values.Remove(id);
-            }
-        }
-
-        private Dictionary<NodeId, int> CountUses(bool deepSupervision)
-        {
-            var uses = new Dictionary<NodeId, int>();
-            void Use(NodeId id) => uses[id] = uses.TryGetValue(id, out int n) ? n + 1 : 1;
-            foreach (FusionStep step in _steps)
-            {
-                Use(step.Same);
-                Use(step.Coarser);
-                if (step.Finer is NodeId finer) Use(finer);
-            }
-            for (int k = 0; k < (deepSupervision ? _heads.Length : 1); k++) Use(_ir.Heads[k].On);
-            // Encoder outputs feed the next level too; they are never released early (the next level reads them first).
-            return uses;
+            _modules[path.ToString()] = module;
+            return module;
         }
 
         private ConvBlock CreateBlock(BlockIr block, ModelSpec spec)
@@ -235,27 +159,13 @@ namespace E2ENet.Torch.Network
             BlockSpec b = spec.Block;
             double slope = b.Activation.Kind == "relu" ? 0.0 : b.Activation.Slope;
             var module = new ConvBlock(block.InChannels, block.OutChannels, ToTuple(block.Kernel), ToTuple(block.Stride), ToTuple(block.Padding),
-                block.Shift.ToArray(), b.Bias, b.Norm.Eps, b.Norm.Affine, slope);
+                block.Shift.ToArray(), b.Bias, b.Norm.Eps, b.Norm.Affine, slope, block.Norm);
             _blocks[block.Name] = module;
             return module;
         }
 
+        private static long[] Sizes(Int3 value) => new long[] { value.D, value.H, value.W };
+
         private static (long, long, long) ToTuple(Int3 value) => (value.D, value.H, value.W);
-
-        private static (int Z, int Index) ParseIndexed(string name, string prefix)
-        {
-            // loc3.1 / up3.1
-            string[] parts = name.Substring(prefix.Length).Split('.');
-            return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
-        }
-
-        private static void Add<T>(Dictionary<int, List<T>> map, int key, T value)
-        {
-            if (!map.TryGetValue(key, out List<T>? list)) map[key] = list = new List<T>();
-            list.Add(value);
-        }
-
-        /// <summary>One fusion node's evaluation: its sources and modules.</summary>
-        private sealed record FusionStep(NodeId Id, NodeId Same, NodeId Coarser, NodeId? Finer, Int3? DownPool, UpConvolution Up, nn.Module<Tensor, Tensor> Fuse);
     }
 }

@@ -83,15 +83,16 @@ namespace E2ENet.Torch.Serialization
                 var others = new List<string>();
                 foreach (var entry in dict.Entries)
                 {
-                    if (entry.Key is "state_dict" && entry.Value is PickleDict inner)
+                    // A trainer's checkpoint: 'state_dict' (the authors' nnU-Net v1 fork), 'network_weights' (nnU-Net v2).
+                    if (entry.Key is string key && (key == "state_dict" || key == "network_weights") && entry.Value is PickleDict inner)
                     {
-                        container = "state_dict";
+                        container = key;
                         tensors = inner;
                     }
                 }
                 if (container != null)
                 {
-                    others.AddRange(dict.Entries.Where(e => !(e.Key is "state_dict")).Select(e => KeyText(e.Key)));
+                    others.AddRange(dict.Entries.Where(e => !(e.Key is string k && k == container)).Select(e => KeyText(e.Key)));
                 }
                 var list = new List<TensorInfo>();
                 var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -100,7 +101,7 @@ namespace E2ENet.Torch.Serialization
                     if (entry.Value is not TensorRecord record)
                     {
                         if (container == null) others.Add(KeyText(entry.Key));
-                        else throw new E2ENetTorchException(TorchErrors.NotAStateDict, path, "its state_dict entry '" + KeyText(entry.Key) + "' is a "
+                        else throw new E2ENetTorchException(TorchErrors.NotAStateDict, path, "its " + container + " entry '" + KeyText(entry.Key) + "' is a "
                             + TypeName(entry.Value) + ", not a tensor: a state dict holds only tensors");
                         continue;
                     }

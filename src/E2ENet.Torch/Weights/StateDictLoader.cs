@@ -55,6 +55,7 @@ namespace E2ENet.Torch.Weights
                     TensorFile.RequireFinite(values[parameter.Name], path, "weight '" + parameter.Name + "'",
                         "the weights are damaged, or were saved from a training whose loss diverged: take an earlier checkpoint (or weights_best.pt), or train again with a lower learning rate");
                 }
+                CheckAliases(file, ir, values, path);
                 var notes = new List<string>();
                 var tooDense = new List<string>();
                 foreach (ParameterIr parameter in ir.SparseParameters)
@@ -95,10 +96,31 @@ namespace E2ENet.Torch.Weights
             }
         }
 
+        /// <summary>
+        /// The IR's aliases that the file holds (nnU-Net saves shared modules under two names) must hold exactly the values of
+        /// the parameter they name: otherwise the file is not one network's state dict (E2E3201).
+        /// </summary>
+        private static void CheckAliases(TensorFile file, NetworkIr ir, Dictionary<string, Tensor> values, string path)
+        {
+            var differ = new List<string>();
+            foreach (StateDictAlias alias in ir.Aliases)
+            {
+                if (file.Find(alias.Alias) == null) continue;
+                using Tensor value = file.Read(alias.Alias);
+                if (!value.shape.SequenceEqual(values[alias.Parameter].shape) || !value.allclose(values[alias.Parameter], rtol: 0, atol: 0)) differ.Add(alias.Alias + " (the same tensor as " + alias.Parameter + ")");
+            }
+            if (differ.Count > 0)
+            {
+                throw new E2ENetTorchException(TorchErrors.StateDictMismatch, path, string.Format(CultureInfo.InvariantCulture,
+                    "{0} key(s) that name the same tensor as another key hold different values, so the file is not one network's state dict: {1}{2}; "
+                    + "save it again from the network (torch.save(network.state_dict(), path))", differ.Count, string.Join(", ", differ.Take(Listed)), More(differ.Count)));
+            }
+        }
+
         /// <summary>Checks keys, shapes and dtypes; one error lists every problem.</summary>
         private static void Check(TensorFile file, NetworkIr ir, List<ParameterIr> expected)
         {
-            var names = new HashSet<string>(expected.Select(p => p.Name), StringComparer.Ordinal);
+            var names = new HashSet<string>(expected.Select(p => p.Name).Concat(ir.Aliases.Select(a => a.Alias)), StringComparer.Ordinal);
             var missing = expected.Where(p => file.Find(p.Name) == null).Select(p => p.Name + " " + p.ShapeText).ToList();
             var unexpected = file.Tensors.Where(t => !names.Contains(t.Name)).Select(t => t.Name + " " + t.ShapeText).ToList();
             var misshaped = new List<string>();

@@ -362,6 +362,8 @@ namespace E2ENet.Models
             "    sparsity 0.8,\n" +
             "    unit kernel,\n" +
             "    init uniform\n" +
+            "  decoder type fusion,\n" +
+            "    blocks 2\n" +
             "  evolve enabled true,\n" +
             "    every.count 1200,\n" +
             "    every.unit iterations,\n" +
@@ -420,9 +422,6 @@ namespace E2ENet.Models
         public string ModelName => E2EModelName;
 
         // Modules, named as the attributes of the authors' network: these names are the state-dict prefixes.
-        /// <summary>The encoder, one entry per level: <c>conv_blocks_context.0</c> to <c>.4</c> are stacks of blocks, <c>.5</c> (the bottleneck) two stacks.</summary>
-        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> conv_blocks_context;
-
         /// <summary><c>loc0</c>: the fusion blocks of nodes x41, x32, x23, x14, x05 (L + j = 5, computable once x50 exists).</summary>
         private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.Sequential> loc0;
 
@@ -437,6 +436,9 @@ namespace E2ENet.Models
 
         /// <summary><c>loc4</c>: the fusion blocks of nodes x01 (L + j = 1, computable once x10 exists).</summary>
         private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.Modules.Sequential> loc4;
+
+        /// <summary><c>conv_blocks_context</c>: the encoder, one entry per level.</summary>
+        private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> conv_blocks_context;
 
         /// <summary><c>up0</c>: the transposed convolutions that upsample the coarser input of nodes x41, x32, x23, x14, x05.</summary>
         private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up0;
@@ -453,7 +455,7 @@ namespace E2ENet.Models
         /// <summary><c>up4</c>: the transposed convolutions that upsample the coarser input of nodes x01.</summary>
         private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.UpConvolution> up4;
 
-        /// <summary>The 1x1x1 heads on x05, x14, x23, x32 (<c>seg_outputs.0</c> to <c>.3</c>).</summary>
+        /// <summary><c>seg_outputs</c>: the 1x1x1 heads on x05, x14, x23, x32.</summary>
         private readonly global::TorchSharp.Modules.ModuleList<global::E2ENet.Torch.Modules.PointwiseConvolution> seg_outputs;
 
         /// <summary>
@@ -463,121 +465,116 @@ namespace E2ENet.Models
         public AmosCt()
             : base("AmosCt")
         {
-            // Encoder: the first block of levels 1 to 5 is strided by the pool (no max-pool in the encoder).
-            this.conv_blocks_context = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(
-                // conv_blocks_context.0 (x00): (B, 1, 64, 160, 160) to (B, 48, 64, 160, 160)
-                Stack(
-                    Block(inChannels: 1, outChannels: 48, stride: (1, 1, 1)), // conv_blocks_context.0.blocks.0
-                    Block(inChannels: 48, outChannels: 48, stride: (1, 1, 1))), // conv_blocks_context.0.blocks.1
-                // conv_blocks_context.1 (x10): (B, 48, 64, 160, 160) to (B, 96, 32, 80, 80)
-                Stack(
-                    Block(inChannels: 48, outChannels: 96, stride: (2, 2, 2)), // conv_blocks_context.1.blocks.0
-                    Block(inChannels: 96, outChannels: 96, stride: (1, 1, 1))), // conv_blocks_context.1.blocks.1
-                // conv_blocks_context.2 (x20): (B, 96, 32, 80, 80) to (B, 192, 16, 40, 40)
-                Stack(
-                    Block(inChannels: 96, outChannels: 192, stride: (2, 2, 2)), // conv_blocks_context.2.blocks.0
-                    Block(inChannels: 192, outChannels: 192, stride: (1, 1, 1))), // conv_blocks_context.2.blocks.1
-                // conv_blocks_context.3 (x30): (B, 192, 16, 40, 40) to (B, 320, 8, 20, 20)
-                Stack(
-                    Block(inChannels: 192, outChannels: 320, stride: (2, 2, 2)), // conv_blocks_context.3.blocks.0
-                    Block(inChannels: 320, outChannels: 320, stride: (1, 1, 1))), // conv_blocks_context.3.blocks.1
-                // conv_blocks_context.4 (x40): (B, 320, 8, 20, 20) to (B, 320, 4, 10, 10)
-                Stack(
-                    Block(inChannels: 320, outChannels: 320, stride: (2, 2, 2)), // conv_blocks_context.4.blocks.0
-                    Block(inChannels: 320, outChannels: 320, stride: (1, 1, 1))), // conv_blocks_context.4.blocks.1
-                // conv_blocks_context.5 (x50): (B, 320, 4, 10, 10) to (B, 320, 2, 5, 5)
-                global::TorchSharp.torch.nn.Sequential(
-                    ("0", Stack(
-                        Block(inChannels: 320, outChannels: 320, stride: (2, 2, 2)))), // conv_blocks_context.5.0.blocks.0
-                    ("1", Stack(
-                        Block(inChannels: 320, outChannels: 320, stride: (1, 1, 1)))))); // conv_blocks_context.5.1.blocks.0
-
-            // loc0: nodes x41, x32, x23, x14, x05 (L + j = 5), each fuse(cat(same level, up(coarser), maxpool(finer))); the last node of a level has two blocks.
+            // loc0: the fusion blocks of nodes x41, x32, x23, x14, x05 (L + j = 5, computable once x50 exists).
             this.loc0 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.Sequential>(
-                // loc0.0 (x41): (B, 960, 4, 10, 10) to (B, 320, 4, 10, 10)
+                // 0: x41: fuse(same x40, up x50, down x30)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 960, outChannels: 320, stride: (1, 1, 1)))), // loc0.0.0.blocks.0
                     ("1", Stack(
                         Block(inChannels: 320, outChannels: 320, stride: (1, 1, 1))))), // loc0.0.1.blocks.0
-                // loc0.1 (x32): (B, 832, 8, 20, 20) to (B, 320, 8, 20, 20)
+                // 1: x32: fuse(same x31, up x41, down x21)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 832, outChannels: 320, stride: (1, 1, 1)))), // loc0.1.0.blocks.0
                     ("1", Stack(
                         Block(inChannels: 320, outChannels: 320, stride: (1, 1, 1))))), // loc0.1.1.blocks.0
-                // loc0.2 (x23): (B, 480, 16, 40, 40) to (B, 192, 16, 40, 40)
+                // 2: x23: fuse(same x22, up x32, down x12)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 480, outChannels: 192, stride: (1, 1, 1)))), // loc0.2.0.blocks.0
                     ("1", Stack(
                         Block(inChannels: 192, outChannels: 192, stride: (1, 1, 1))))), // loc0.2.1.blocks.0
-                // loc0.3 (x14): (B, 240, 32, 80, 80) to (B, 96, 32, 80, 80)
+                // 3: x14: fuse(same x13, up x23, down x03)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 240, outChannels: 96, stride: (1, 1, 1)))), // loc0.3.0.blocks.0
                     ("1", Stack(
                         Block(inChannels: 96, outChannels: 96, stride: (1, 1, 1))))), // loc0.3.1.blocks.0
-                // loc0.4 (x05): (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
+                // 4: x05: fuse(same x04, up x14)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 96, outChannels: 48, stride: (1, 1, 1)))), // loc0.4.0.blocks.0
                     ("1", Stack(
                         Block(inChannels: 48, outChannels: 48, stride: (1, 1, 1)))))); // loc0.4.1.blocks.0
 
-            // loc1: nodes x31, x22, x13, x04 (L + j = 4), each fuse(cat(same level, up(coarser), maxpool(finer))); the last node of a level has two blocks.
+            // loc1: the fusion blocks of nodes x31, x22, x13, x04 (L + j = 4, computable once x40 exists).
             this.loc1 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.Sequential>(
-                // loc1.0 (x31): (B, 832, 8, 20, 20) to (B, 320, 8, 20, 20)
+                // 0: x31: fuse(same x30, up x40, down x20)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 832, outChannels: 320, stride: (1, 1, 1))))), // loc1.0.0.blocks.0
-                // loc1.1 (x22): (B, 480, 16, 40, 40) to (B, 192, 16, 40, 40)
+                // 1: x22: fuse(same x21, up x31, down x11)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 480, outChannels: 192, stride: (1, 1, 1))))), // loc1.1.0.blocks.0
-                // loc1.2 (x13): (B, 240, 32, 80, 80) to (B, 96, 32, 80, 80)
+                // 2: x13: fuse(same x12, up x22, down x02)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 240, outChannels: 96, stride: (1, 1, 1))))), // loc1.2.0.blocks.0
-                // loc1.3 (x04): (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
+                // 3: x04: fuse(same x03, up x13)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 96, outChannels: 48, stride: (1, 1, 1)))))); // loc1.3.0.blocks.0
 
-            // loc2: nodes x21, x12, x03 (L + j = 3), each fuse(cat(same level, up(coarser), maxpool(finer))); the last node of a level has two blocks.
+            // loc2: the fusion blocks of nodes x21, x12, x03 (L + j = 3, computable once x30 exists).
             this.loc2 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.Sequential>(
-                // loc2.0 (x21): (B, 480, 16, 40, 40) to (B, 192, 16, 40, 40)
+                // 0: x21: fuse(same x20, up x30, down x10)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 480, outChannels: 192, stride: (1, 1, 1))))), // loc2.0.0.blocks.0
-                // loc2.1 (x12): (B, 240, 32, 80, 80) to (B, 96, 32, 80, 80)
+                // 1: x12: fuse(same x11, up x21, down x01)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 240, outChannels: 96, stride: (1, 1, 1))))), // loc2.1.0.blocks.0
-                // loc2.2 (x03): (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
+                // 2: x03: fuse(same x02, up x12)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 96, outChannels: 48, stride: (1, 1, 1)))))); // loc2.2.0.blocks.0
 
-            // loc3: nodes x11, x02 (L + j = 2), each fuse(cat(same level, up(coarser), maxpool(finer))); the last node of a level has two blocks.
+            // loc3: the fusion blocks of nodes x11, x02 (L + j = 2, computable once x20 exists).
             this.loc3 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.Sequential>(
-                // loc3.0 (x11): (B, 240, 32, 80, 80) to (B, 96, 32, 80, 80)
+                // 0: x11: fuse(same x10, up x20, down x00)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 240, outChannels: 96, stride: (1, 1, 1))))), // loc3.0.0.blocks.0
-                // loc3.1 (x02): (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
+                // 1: x02: fuse(same x01, up x11)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 96, outChannels: 48, stride: (1, 1, 1)))))); // loc3.1.0.blocks.0
 
-            // loc4: nodes x01 (L + j = 1), each fuse(cat(same level, up(coarser), maxpool(finer))); the last node of a level has two blocks.
+            // loc4: the fusion blocks of nodes x01 (L + j = 1, computable once x10 exists).
             this.loc4 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.Modules.Sequential>(
-                // loc4.0 (x01): (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
+                // 0: x01: fuse(same x00, up x10)
                 global::TorchSharp.torch.nn.Sequential(
                     ("0", Stack(
                         Block(inChannels: 96, outChannels: 48, stride: (1, 1, 1)))))); // loc4.0.0.blocks.0
 
-            // up0: the upsampling of nodes x41, x32, x23, x14, x05, transposed convolutions with kernel = stride = the pool, no bias.
+            // conv_blocks_context: the encoder, one entry per level.
+            this.conv_blocks_context = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(
+                Stack(
+                    Block(inChannels: 1, outChannels: 48, stride: (1, 1, 1)), // conv_blocks_context.0.blocks.0
+                    Block(inChannels: 48, outChannels: 48, stride: (1, 1, 1))), // conv_blocks_context.0.blocks.1
+                Stack(
+                    Block(inChannels: 48, outChannels: 96, stride: (2, 2, 2)), // conv_blocks_context.1.blocks.0
+                    Block(inChannels: 96, outChannels: 96, stride: (1, 1, 1))), // conv_blocks_context.1.blocks.1
+                Stack(
+                    Block(inChannels: 96, outChannels: 192, stride: (2, 2, 2)), // conv_blocks_context.2.blocks.0
+                    Block(inChannels: 192, outChannels: 192, stride: (1, 1, 1))), // conv_blocks_context.2.blocks.1
+                Stack(
+                    Block(inChannels: 192, outChannels: 320, stride: (2, 2, 2)), // conv_blocks_context.3.blocks.0
+                    Block(inChannels: 320, outChannels: 320, stride: (1, 1, 1))), // conv_blocks_context.3.blocks.1
+                Stack(
+                    Block(inChannels: 320, outChannels: 320, stride: (2, 2, 2)), // conv_blocks_context.4.blocks.0
+                    Block(inChannels: 320, outChannels: 320, stride: (1, 1, 1))), // conv_blocks_context.4.blocks.1
+                // 5: encoder level 5 (the bottleneck)
+                global::TorchSharp.torch.nn.Sequential(
+                    ("0", Stack(
+                        Block(inChannels: 320, outChannels: 320, stride: (2, 2, 2)))), // conv_blocks_context.5.0.blocks.0
+                    ("1", Stack(
+                        Block(inChannels: 320, outChannels: 320, stride: (1, 1, 1)))))); // conv_blocks_context.5.1.blocks.0
+
+            // up0: the transposed convolutions that upsample the coarser input of nodes x41, x32, x23, x14, x05.
             this.up0 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 320, outChannels: 320, pool: (2, 2, 2)), // up0.0 (x41): (B, 320, 2, 5, 5) to (B, 320, 4, 10, 10)
                 Up(inChannels: 320, outChannels: 320, pool: (2, 2, 2)), // up0.1 (x32): (B, 320, 4, 10, 10) to (B, 320, 8, 20, 20)
@@ -585,36 +582,36 @@ namespace E2ENet.Models
                 Up(inChannels: 192, outChannels: 96, pool: (2, 2, 2)), // up0.3 (x14): (B, 192, 16, 40, 40) to (B, 96, 32, 80, 80)
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up0.4 (x05): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // up1: the upsampling of nodes x31, x22, x13, x04, transposed convolutions with kernel = stride = the pool, no bias.
+            // up1: the transposed convolutions that upsample the coarser input of nodes x31, x22, x13, x04.
             this.up1 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 320, outChannels: 320, pool: (2, 2, 2)), // up1.0 (x31): (B, 320, 4, 10, 10) to (B, 320, 8, 20, 20)
                 Up(inChannels: 320, outChannels: 192, pool: (2, 2, 2)), // up1.1 (x22): (B, 320, 8, 20, 20) to (B, 192, 16, 40, 40)
                 Up(inChannels: 192, outChannels: 96, pool: (2, 2, 2)), // up1.2 (x13): (B, 192, 16, 40, 40) to (B, 96, 32, 80, 80)
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up1.3 (x04): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // up2: the upsampling of nodes x21, x12, x03, transposed convolutions with kernel = stride = the pool, no bias.
+            // up2: the transposed convolutions that upsample the coarser input of nodes x21, x12, x03.
             this.up2 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 320, outChannels: 192, pool: (2, 2, 2)), // up2.0 (x21): (B, 320, 8, 20, 20) to (B, 192, 16, 40, 40)
                 Up(inChannels: 192, outChannels: 96, pool: (2, 2, 2)), // up2.1 (x12): (B, 192, 16, 40, 40) to (B, 96, 32, 80, 80)
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up2.2 (x03): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // up3: the upsampling of nodes x11, x02, transposed convolutions with kernel = stride = the pool, no bias.
+            // up3: the transposed convolutions that upsample the coarser input of nodes x11, x02.
             this.up3 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 192, outChannels: 96, pool: (2, 2, 2)), // up3.0 (x11): (B, 192, 16, 40, 40) to (B, 96, 32, 80, 80)
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up3.1 (x02): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // up4: the upsampling of nodes x01, transposed convolutions with kernel = stride = the pool, no bias.
+            // up4: the transposed convolutions that upsample the coarser input of nodes x01.
             this.up4 = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.UpConvolution>(
                 Up(inChannels: 96, outChannels: 48, pool: (2, 2, 2))); // up4.0 (x01): (B, 96, 32, 80, 80) to (B, 48, 64, 160, 160)
 
-            // Segmentation heads: 1x1x1 convolutions without bias.
+            // seg_outputs: the 1x1x1 heads on x05, x14, x23, x32.
             this.seg_outputs = global::TorchSharp.torch.nn.ModuleList<global::E2ENet.Torch.Modules.PointwiseConvolution>(
                 Head(inChannels: 48, classes: 16), // seg_outputs.0 on x05: (B, 16, 64, 160, 160)
                 Head(inChannels: 96, classes: 16), // seg_outputs.1 on x14: (B, 16, 32, 80, 80)
                 Head(inChannels: 192, classes: 16), // seg_outputs.2 on x23: (B, 16, 16, 40, 40)
                 Head(inChannels: 320, classes: 16)); // seg_outputs.3 on x32: (B, 16, 8, 20, 20)
 
-            // Registered in the order of the authors' state dict: loc*, conv_blocks_context, up*, seg_outputs.
+            // Registered in the order of the authors' state dict.
             this.register_module("loc0", this.loc0);
             this.register_module("loc1", this.loc1);
             this.register_module("loc2", this.loc2);
@@ -632,7 +629,7 @@ namespace E2ENet.Models
         /// <summary>Inference: the logits of the head on x05 at full resolution (softmax is applied outside the network).</summary>
         /// <param name="input">The image, (B, 1, D, H, W) in float32, D, H and W multiples of (32, 32, 32); at the patch (B, 1, 64, 160, 160).</param>
         /// <returns>(B, 16, D, H, W); at the patch (B, 16, 64, 160, 160).</returns>
-        /// <exception cref="global::System.ArgumentException">The input's shape does not fit the model.</exception>
+        /// <exception cref="global::E2ENet.Torch.Diagnostics.E2ENetTorchException">The input does not fit the model (E2E3003, E2E3109, E2E3004).</exception>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             CheckInput(input);
@@ -648,7 +645,7 @@ namespace E2ENet.Models
         /// </summary>
         /// <param name="input">The image, (B, 1, D, H, W) in float32, D, H and W multiples of (32, 32, 32); at the patch (B, 1, 64, 160, 160).</param>
         /// <returns>Four tensors of logits; the loss weighs them in the ratio 8 : 4 : 2 : 1 (<c>heads.deep_supervision</c>).</returns>
-        /// <exception cref="global::System.ArgumentException">The input's shape does not fit the model.</exception>
+        /// <exception cref="global::E2ENet.Torch.Diagnostics.E2ENetTorchException">The input does not fit the model (E2E3003, E2E3109, E2E3004).</exception>
         public global::TorchSharp.torch.Tensor[] ForwardDeepSupervision(global::TorchSharp.torch.Tensor input)
         {
             CheckInput(input);
@@ -671,156 +668,164 @@ namespace E2ENet.Models
         private (global::TorchSharp.torch.Tensor X05, global::TorchSharp.torch.Tensor X14, global::TorchSharp.torch.Tensor X23, global::TorchSharp.torch.Tensor X32) Nodes(global::TorchSharp.torch.Tensor input)
         {
             // x00 = conv_blocks_context.0(input): encoder level 0, (B, 1, 64, 160, 160) to (B, 48, 64, 160, 160)
-            global::TorchSharp.torch.Tensor x00 = this.conv_blocks_context[0].call(input);
+            global::TorchSharp.torch.Tensor x00 = this.conv_blocks_context[0].call(input); // (B, 48, 64, 160, 160)
 
-            // x10 = conv_blocks_context.1(x00): encoder level 1, strided by (2, 2, 2), (B, 48, 64, 160, 160) to (B, 96, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x10 = this.conv_blocks_context[1].call(x00);
+            // x10 = conv_blocks_context.1(x00): encoder level 1, strided by [2, 2, 2], (B, 48, 64, 160, 160) to (B, 96, 32, 80, 80)
+            global::TorchSharp.torch.Tensor x10 = this.conv_blocks_context[1].call(x00); // (B, 96, 32, 80, 80)
 
-            // x01 = loc4.0(cat(x00, up4.0(x10))): 48 + 48 = 96 channels at 64x160x160 to (B, 48, 64, 160, 160)
+            // x01 = loc4.0(cat(x00, up4.0(x10))): loc4.0, (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x01Up = this.up4[0].call(x10); // (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x01Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x00, x01Up }, dim: 1); // (B, 96, 64, 160, 160)
+            x01Up.Dispose(); // last read
             global::TorchSharp.torch.Tensor x01 = this.loc4[0].call(x01Cat); // (B, 48, 64, 160, 160)
-            x01Up.Dispose(); x01Cat.Dispose();
+            x01Cat.Dispose(); // last read
 
-            // x20 = conv_blocks_context.2(x10): encoder level 2, strided by (2, 2, 2), (B, 96, 32, 80, 80) to (B, 192, 16, 40, 40)
-            global::TorchSharp.torch.Tensor x20 = this.conv_blocks_context[2].call(x10);
+            // x20 = conv_blocks_context.2(x10): encoder level 2, strided by [2, 2, 2], (B, 96, 32, 80, 80) to (B, 192, 16, 40, 40)
+            global::TorchSharp.torch.Tensor x20 = this.conv_blocks_context[2].call(x10); // (B, 192, 16, 40, 40)
 
-            // x11 = loc3.0(cat(x10, up3.0(x20), maxpool(x00))): 96 + 96 + 48 = 240 channels at 32x80x80 to (B, 96, 32, 80, 80)
+            // x11 = loc3.0(cat(x10, up3.0(x20), maxpool(x00))): loc3.0, (B, 240, 32, 80, 80) to (B, 96, 32, 80, 80)
             global::TorchSharp.torch.Tensor x11Up = this.up3[0].call(x20); // (B, 96, 32, 80, 80)
             global::TorchSharp.torch.Tensor x11Down = global::TorchSharp.torch.nn.functional.max_pool3d(x00, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 48, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x11Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x10, x11Up, x11Down }, dim: 1); // (B, 240, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x11 = this.loc3[0].call(x11Cat); // (B, 96, 32, 80, 80)
-            x11Up.Dispose(); x11Down.Dispose(); x11Cat.Dispose();
             x00.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x11Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x10, x11Up, x11Down }, dim: 1); // (B, 240, 32, 80, 80)
+            x11Up.Dispose(); x11Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x11 = this.loc3[0].call(x11Cat); // (B, 96, 32, 80, 80)
+            x11Cat.Dispose(); // last read
 
-            // x02 = loc3.1(cat(x01, up3.1(x11))): 48 + 48 = 96 channels at 64x160x160 to (B, 48, 64, 160, 160)
+            // x02 = loc3.1(cat(x01, up3.1(x11))): loc3.1, (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x02Up = this.up3[1].call(x11); // (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x02Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x01, x02Up }, dim: 1); // (B, 96, 64, 160, 160)
+            x02Up.Dispose(); // last read
             global::TorchSharp.torch.Tensor x02 = this.loc3[1].call(x02Cat); // (B, 48, 64, 160, 160)
-            x02Up.Dispose(); x02Cat.Dispose();
+            x02Cat.Dispose(); // last read
 
-            // x30 = conv_blocks_context.3(x20): encoder level 3, strided by (2, 2, 2), (B, 192, 16, 40, 40) to (B, 320, 8, 20, 20)
-            global::TorchSharp.torch.Tensor x30 = this.conv_blocks_context[3].call(x20);
+            // x30 = conv_blocks_context.3(x20): encoder level 3, strided by [2, 2, 2], (B, 192, 16, 40, 40) to (B, 320, 8, 20, 20)
+            global::TorchSharp.torch.Tensor x30 = this.conv_blocks_context[3].call(x20); // (B, 320, 8, 20, 20)
 
-            // x21 = loc2.0(cat(x20, up2.0(x30), maxpool(x10))): 192 + 192 + 96 = 480 channels at 16x40x40 to (B, 192, 16, 40, 40)
+            // x21 = loc2.0(cat(x20, up2.0(x30), maxpool(x10))): loc2.0, (B, 480, 16, 40, 40) to (B, 192, 16, 40, 40)
             global::TorchSharp.torch.Tensor x21Up = this.up2[0].call(x30); // (B, 192, 16, 40, 40)
             global::TorchSharp.torch.Tensor x21Down = global::TorchSharp.torch.nn.functional.max_pool3d(x10, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 96, 16, 40, 40)
-            global::TorchSharp.torch.Tensor x21Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x20, x21Up, x21Down }, dim: 1); // (B, 480, 16, 40, 40)
-            global::TorchSharp.torch.Tensor x21 = this.loc2[0].call(x21Cat); // (B, 192, 16, 40, 40)
-            x21Up.Dispose(); x21Down.Dispose(); x21Cat.Dispose();
             x10.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x21Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x20, x21Up, x21Down }, dim: 1); // (B, 480, 16, 40, 40)
+            x21Up.Dispose(); x21Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x21 = this.loc2[0].call(x21Cat); // (B, 192, 16, 40, 40)
+            x21Cat.Dispose(); // last read
 
-            // x12 = loc2.1(cat(x11, up2.1(x21), maxpool(x01))): 96 + 96 + 48 = 240 channels at 32x80x80 to (B, 96, 32, 80, 80)
+            // x12 = loc2.1(cat(x11, up2.1(x21), maxpool(x01))): loc2.1, (B, 240, 32, 80, 80) to (B, 96, 32, 80, 80)
             global::TorchSharp.torch.Tensor x12Up = this.up2[1].call(x21); // (B, 96, 32, 80, 80)
             global::TorchSharp.torch.Tensor x12Down = global::TorchSharp.torch.nn.functional.max_pool3d(x01, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 48, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x12Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x11, x12Up, x12Down }, dim: 1); // (B, 240, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x12 = this.loc2[1].call(x12Cat); // (B, 96, 32, 80, 80)
-            x12Up.Dispose(); x12Down.Dispose(); x12Cat.Dispose();
             x01.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x12Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x11, x12Up, x12Down }, dim: 1); // (B, 240, 32, 80, 80)
+            x12Up.Dispose(); x12Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x12 = this.loc2[1].call(x12Cat); // (B, 96, 32, 80, 80)
+            x12Cat.Dispose(); // last read
 
-            // x03 = loc2.2(cat(x02, up2.2(x12))): 48 + 48 = 96 channels at 64x160x160 to (B, 48, 64, 160, 160)
+            // x03 = loc2.2(cat(x02, up2.2(x12))): loc2.2, (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x03Up = this.up2[2].call(x12); // (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x03Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x02, x03Up }, dim: 1); // (B, 96, 64, 160, 160)
+            x03Up.Dispose(); // last read
             global::TorchSharp.torch.Tensor x03 = this.loc2[2].call(x03Cat); // (B, 48, 64, 160, 160)
-            x03Up.Dispose(); x03Cat.Dispose();
+            x03Cat.Dispose(); // last read
 
-            // x40 = conv_blocks_context.4(x30): encoder level 4, strided by (2, 2, 2), (B, 320, 8, 20, 20) to (B, 320, 4, 10, 10)
-            global::TorchSharp.torch.Tensor x40 = this.conv_blocks_context[4].call(x30);
+            // x40 = conv_blocks_context.4(x30): encoder level 4, strided by [2, 2, 2], (B, 320, 8, 20, 20) to (B, 320, 4, 10, 10)
+            global::TorchSharp.torch.Tensor x40 = this.conv_blocks_context[4].call(x30); // (B, 320, 4, 10, 10)
 
-            // x31 = loc1.0(cat(x30, up1.0(x40), maxpool(x20))): 320 + 320 + 192 = 832 channels at 8x20x20 to (B, 320, 8, 20, 20)
+            // x31 = loc1.0(cat(x30, up1.0(x40), maxpool(x20))): loc1.0, (B, 832, 8, 20, 20) to (B, 320, 8, 20, 20)
             global::TorchSharp.torch.Tensor x31Up = this.up1[0].call(x40); // (B, 320, 8, 20, 20)
             global::TorchSharp.torch.Tensor x31Down = global::TorchSharp.torch.nn.functional.max_pool3d(x20, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 192, 8, 20, 20)
-            global::TorchSharp.torch.Tensor x31Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x30, x31Up, x31Down }, dim: 1); // (B, 832, 8, 20, 20)
-            global::TorchSharp.torch.Tensor x31 = this.loc1[0].call(x31Cat); // (B, 320, 8, 20, 20)
-            x31Up.Dispose(); x31Down.Dispose(); x31Cat.Dispose();
             x20.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x31Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x30, x31Up, x31Down }, dim: 1); // (B, 832, 8, 20, 20)
+            x31Up.Dispose(); x31Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x31 = this.loc1[0].call(x31Cat); // (B, 320, 8, 20, 20)
+            x31Cat.Dispose(); // last read
 
-            // x22 = loc1.1(cat(x21, up1.1(x31), maxpool(x11))): 192 + 192 + 96 = 480 channels at 16x40x40 to (B, 192, 16, 40, 40)
+            // x22 = loc1.1(cat(x21, up1.1(x31), maxpool(x11))): loc1.1, (B, 480, 16, 40, 40) to (B, 192, 16, 40, 40)
             global::TorchSharp.torch.Tensor x22Up = this.up1[1].call(x31); // (B, 192, 16, 40, 40)
             global::TorchSharp.torch.Tensor x22Down = global::TorchSharp.torch.nn.functional.max_pool3d(x11, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 96, 16, 40, 40)
-            global::TorchSharp.torch.Tensor x22Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x21, x22Up, x22Down }, dim: 1); // (B, 480, 16, 40, 40)
-            global::TorchSharp.torch.Tensor x22 = this.loc1[1].call(x22Cat); // (B, 192, 16, 40, 40)
-            x22Up.Dispose(); x22Down.Dispose(); x22Cat.Dispose();
             x11.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x22Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x21, x22Up, x22Down }, dim: 1); // (B, 480, 16, 40, 40)
+            x22Up.Dispose(); x22Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x22 = this.loc1[1].call(x22Cat); // (B, 192, 16, 40, 40)
+            x22Cat.Dispose(); // last read
 
-            // x13 = loc1.2(cat(x12, up1.2(x22), maxpool(x02))): 96 + 96 + 48 = 240 channels at 32x80x80 to (B, 96, 32, 80, 80)
+            // x13 = loc1.2(cat(x12, up1.2(x22), maxpool(x02))): loc1.2, (B, 240, 32, 80, 80) to (B, 96, 32, 80, 80)
             global::TorchSharp.torch.Tensor x13Up = this.up1[2].call(x22); // (B, 96, 32, 80, 80)
             global::TorchSharp.torch.Tensor x13Down = global::TorchSharp.torch.nn.functional.max_pool3d(x02, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 48, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x13Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x12, x13Up, x13Down }, dim: 1); // (B, 240, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x13 = this.loc1[2].call(x13Cat); // (B, 96, 32, 80, 80)
-            x13Up.Dispose(); x13Down.Dispose(); x13Cat.Dispose();
             x02.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x13Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x12, x13Up, x13Down }, dim: 1); // (B, 240, 32, 80, 80)
+            x13Up.Dispose(); x13Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x13 = this.loc1[2].call(x13Cat); // (B, 96, 32, 80, 80)
+            x13Cat.Dispose(); // last read
 
-            // x04 = loc1.3(cat(x03, up1.3(x13))): 48 + 48 = 96 channels at 64x160x160 to (B, 48, 64, 160, 160)
+            // x04 = loc1.3(cat(x03, up1.3(x13))): loc1.3, (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x04Up = this.up1[3].call(x13); // (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x04Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x03, x04Up }, dim: 1); // (B, 96, 64, 160, 160)
+            x04Up.Dispose(); // last read
             global::TorchSharp.torch.Tensor x04 = this.loc1[3].call(x04Cat); // (B, 48, 64, 160, 160)
-            x04Up.Dispose(); x04Cat.Dispose();
+            x04Cat.Dispose(); // last read
 
-            // x50 = conv_blocks_context.5(x40): encoder level 5, strided by (2, 2, 2), (B, 320, 4, 10, 10) to (B, 320, 2, 5, 5)
-            global::TorchSharp.torch.Tensor x50 = this.conv_blocks_context[5].call(x40);
+            // x50 = conv_blocks_context.5(x40): encoder level 5, strided by [2, 2, 2], (B, 320, 4, 10, 10) to (B, 320, 2, 5, 5)
+            global::TorchSharp.torch.Tensor x50 = this.conv_blocks_context[5].call(x40); // (B, 320, 2, 5, 5)
 
-            // x41 = loc0.0(cat(x40, up0.0(x50), maxpool(x30))): 320 + 320 + 320 = 960 channels at 4x10x10 to (B, 320, 4, 10, 10), two blocks (the last node of level 4)
+            // x41 = loc0.0(cat(x40, up0.0(x50), maxpool(x30))): loc0.0, two blocks (the last node of level 4), (B, 960, 4, 10, 10) to (B, 320, 4, 10, 10)
             global::TorchSharp.torch.Tensor x41Up = this.up0[0].call(x50); // (B, 320, 4, 10, 10)
-            global::TorchSharp.torch.Tensor x41Down = global::TorchSharp.torch.nn.functional.max_pool3d(x30, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 320, 4, 10, 10)
-            global::TorchSharp.torch.Tensor x41Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x40, x41Up, x41Down }, dim: 1); // (B, 960, 4, 10, 10)
-            global::TorchSharp.torch.Tensor x41 = this.loc0[0].call(x41Cat); // (B, 320, 4, 10, 10)
-            x41Up.Dispose(); x41Down.Dispose(); x41Cat.Dispose();
-            x30.Dispose(); // last read
-            x40.Dispose(); // last read
             x50.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x41Down = global::TorchSharp.torch.nn.functional.max_pool3d(x30, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 320, 4, 10, 10)
+            x30.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x41Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x40, x41Up, x41Down }, dim: 1); // (B, 960, 4, 10, 10)
+            x40.Dispose(); x41Up.Dispose(); x41Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x41 = this.loc0[0].call(x41Cat); // (B, 320, 4, 10, 10)
+            x41Cat.Dispose(); // last read
 
-            // x32 = loc0.1(cat(x31, up0.1(x41), maxpool(x21))): 320 + 320 + 192 = 832 channels at 8x20x20 to (B, 320, 8, 20, 20), two blocks (the last node of level 3)
+            // x32 = loc0.1(cat(x31, up0.1(x41), maxpool(x21))): loc0.1, two blocks (the last node of level 3), (B, 832, 8, 20, 20) to (B, 320, 8, 20, 20)
             global::TorchSharp.torch.Tensor x32Up = this.up0[1].call(x41); // (B, 320, 8, 20, 20)
-            global::TorchSharp.torch.Tensor x32Down = global::TorchSharp.torch.nn.functional.max_pool3d(x21, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 192, 8, 20, 20)
-            global::TorchSharp.torch.Tensor x32Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x31, x32Up, x32Down }, dim: 1); // (B, 832, 8, 20, 20)
-            global::TorchSharp.torch.Tensor x32 = this.loc0[1].call(x32Cat); // (B, 320, 8, 20, 20)
-            x32Up.Dispose(); x32Down.Dispose(); x32Cat.Dispose();
-            x21.Dispose(); // last read
-            x31.Dispose(); // last read
             x41.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x32Down = global::TorchSharp.torch.nn.functional.max_pool3d(x21, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 192, 8, 20, 20)
+            x21.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x32Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x31, x32Up, x32Down }, dim: 1); // (B, 832, 8, 20, 20)
+            x31.Dispose(); x32Up.Dispose(); x32Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x32 = this.loc0[1].call(x32Cat); // (B, 320, 8, 20, 20)
+            x32Cat.Dispose(); // last read
 
-            // x23 = loc0.2(cat(x22, up0.2(x32), maxpool(x12))): 192 + 192 + 96 = 480 channels at 16x40x40 to (B, 192, 16, 40, 40), two blocks (the last node of level 2)
+            // x23 = loc0.2(cat(x22, up0.2(x32), maxpool(x12))): loc0.2, two blocks (the last node of level 2), (B, 480, 16, 40, 40) to (B, 192, 16, 40, 40)
             global::TorchSharp.torch.Tensor x23Up = this.up0[2].call(x32); // (B, 192, 16, 40, 40)
             global::TorchSharp.torch.Tensor x23Down = global::TorchSharp.torch.nn.functional.max_pool3d(x12, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 96, 16, 40, 40)
-            global::TorchSharp.torch.Tensor x23Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x22, x23Up, x23Down }, dim: 1); // (B, 480, 16, 40, 40)
-            global::TorchSharp.torch.Tensor x23 = this.loc0[2].call(x23Cat); // (B, 192, 16, 40, 40)
-            x23Up.Dispose(); x23Down.Dispose(); x23Cat.Dispose();
             x12.Dispose(); // last read
-            x22.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x23Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x22, x23Up, x23Down }, dim: 1); // (B, 480, 16, 40, 40)
+            x22.Dispose(); x23Up.Dispose(); x23Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x23 = this.loc0[2].call(x23Cat); // (B, 192, 16, 40, 40)
+            x23Cat.Dispose(); // last read
 
-            // x14 = loc0.3(cat(x13, up0.3(x23), maxpool(x03))): 96 + 96 + 48 = 240 channels at 32x80x80 to (B, 96, 32, 80, 80), two blocks (the last node of level 1)
+            // x14 = loc0.3(cat(x13, up0.3(x23), maxpool(x03))): loc0.3, two blocks (the last node of level 1), (B, 240, 32, 80, 80) to (B, 96, 32, 80, 80)
             global::TorchSharp.torch.Tensor x14Up = this.up0[3].call(x23); // (B, 96, 32, 80, 80)
             global::TorchSharp.torch.Tensor x14Down = global::TorchSharp.torch.nn.functional.max_pool3d(x03, kernel_size: new long[] { 2, 2, 2 }, strides: new long[] { 2, 2, 2 }); // (B, 48, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x14Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x13, x14Up, x14Down }, dim: 1); // (B, 240, 32, 80, 80)
-            global::TorchSharp.torch.Tensor x14 = this.loc0[3].call(x14Cat); // (B, 96, 32, 80, 80)
-            x14Up.Dispose(); x14Down.Dispose(); x14Cat.Dispose();
             x03.Dispose(); // last read
-            x13.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x14Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x13, x14Up, x14Down }, dim: 1); // (B, 240, 32, 80, 80)
+            x13.Dispose(); x14Up.Dispose(); x14Down.Dispose(); // last read
+            global::TorchSharp.torch.Tensor x14 = this.loc0[3].call(x14Cat); // (B, 96, 32, 80, 80)
+            x14Cat.Dispose(); // last read
 
-            // x05 = loc0.4(cat(x04, up0.4(x14))): 48 + 48 = 96 channels at 64x160x160 to (B, 48, 64, 160, 160), two blocks (the last node of level 0)
+            // x05 = loc0.4(cat(x04, up0.4(x14))): loc0.4, two blocks (the last node of level 0), (B, 96, 64, 160, 160) to (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x05Up = this.up0[4].call(x14); // (B, 48, 64, 160, 160)
             global::TorchSharp.torch.Tensor x05Cat = global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { x04, x05Up }, dim: 1); // (B, 96, 64, 160, 160)
+            x04.Dispose(); x05Up.Dispose(); // last read
             global::TorchSharp.torch.Tensor x05 = this.loc0[4].call(x05Cat); // (B, 48, 64, 160, 160)
-            x05Up.Dispose(); x05Cat.Dispose();
-            x04.Dispose(); // last read
+            x05Cat.Dispose(); // last read
 
             return (x05, x14, x23, x32);
         }
 
-        /// <summary>Throws an <see cref="global::System.ArgumentException"/> that says what is wrong when <paramref name="input"/> does not fit the model.</summary>
+        /// <summary>
+        /// What an input must be: (B, 1, D, H, W) in float32 with D a multiple of 32, H of 32 and W of 32
+        /// (the products of the pools), and more than one voxel at the bottleneck.
+        /// </summary>
+        public static readonly global::E2ENet.Compiler.Ir.InputContract InputContract = new global::E2ENet.Compiler.Ir.InputContract(
+            Model: "AmosCt", Channels: 1, DivisibleBy: new global::E2ENet.Compiler.Semantics.Int3(32, 32, 32));
+
+        /// <summary>Throws E2E3003 (shape), E2E3109 (data type) or E2E3004 (sizes) with the fix when <paramref name="input"/> does not fit the model.</summary>
         private static void CheckInput(global::TorchSharp.torch.Tensor input)
         {
-            long[] shape = input.shape;
-            bool fits = shape.Length == 5 && shape[0] > 0 && shape[1] == InputChannels && input.dtype == global::TorchSharp.torch.ScalarType.Float32
-                && shape[2] >= 32 && shape[2] % 32 == 0
-                && shape[3] >= 32 && shape[3] % 32 == 0
-                && shape[4] >= 32 && shape[4] % 32 == 0
-                && shape[2] / 32 * (shape[3] / 32) * (shape[4] / 32) > 1;
-            if (!fits)
-            {
-                throw new global::System.ArgumentException("model AmosCt takes a float32 input (B, 1, D, H, W) with D a multiple of 32, H of 32 and W of 32 (the products of the pools) and more than one voxel at the bottleneck, but got " + input.dtype + " (" + string.Join(", ", shape) + ").", nameof(input));
-            }
+            global::E2ENet.Torch.Network.InputCheck.Check(InputContract, input.shape, input.dtype);
         }
 
         /// <summary>
@@ -841,7 +846,7 @@ namespace E2ENet.Models
                 negativeSlope: 0.01);
         }
 
-        /// <summary>Blocks in sequence, held in a list named <c>blocks</c> (the authors' <c>StackedConvLayers</c>).</summary>
+        /// <summary>Blocks in sequence, held in a list named <c>blocks</c> (the authors' <c>StackedConvLayers</c>, nnU-Net's <c>StackedConvBlocks</c>).</summary>
         private static global::E2ENet.Torch.Modules.StackedConvBlocks Stack(params global::E2ENet.Torch.Modules.ConvBlock[] blocks)
         {
             return new global::E2ENet.Torch.Modules.StackedConvBlocks(blocks);
