@@ -72,7 +72,7 @@ namespace E2ENet.Cli.Commands
         /// <summary>Runs the training; exit 0 done (or stopped as asked), 1 errors in the input, 2 usage errors.</summary>
         public static int Run(CliContext context, TrainerOptions options)
         {
-            string? unknown = CliApp.UnknownOption(new[] { options.Dataset, options.ModelFile ?? "", options.Output });
+            string? unknown = CliApp.UnknownOption(new[] { options.Dataset, options.ModelFile ?? "", options.Output, options.InitWeights ?? "" });
             if (unknown != null) return context.UsageError("train", $"unknown option '{unknown}'");
             if (!Directory.Exists(options.Dataset)) return context.UsageError("train", $"the dataset folder '{options.Dataset}' does not exist");
             if (options.ModelFile != null && !File.Exists(options.ModelFile)) return context.UsageError("train", $"cannot read the model file '{options.ModelFile}': no such file");
