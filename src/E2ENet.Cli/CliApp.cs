@@ -79,6 +79,7 @@ namespace E2ENet.Cli
             yield return TrainCommand.Create(context);
             yield return ExportCommand.Create(context);
             yield return PredictCommand.Create(context);
+            yield return SummarizeCommand.Create(context);
         }
 
         private static string CommandPath(System.CommandLine.Parsing.CommandResult result)

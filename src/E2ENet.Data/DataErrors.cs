@@ -197,6 +197,14 @@ namespace E2ENet.Data
         public static readonly DataError InputMismatch = new DataError("E4303", "Input does not fit",
             "give one image per channel of the plan, on one voxel grid");
 
+        /// <summary>A probabilities file (<c>predict --save-probabilities</c>) that cannot be read back.</summary>
+        public static readonly DataError ProbabilitiesInvalid = new DataError("E4304", "Probabilities file invalid",
+            "give a CASE.npz written by e2enet predict --save-probabilities (one float32 array 'probabilities' of shape (classes, D, H, W)); predict again if it is damaged");
+
+        /// <summary>A postprocessing decision file that is malformed or was decided for other labels.</summary>
+        public static readonly DataError PostprocessingInvalid = new DataError("E4305", "Postprocessing decision invalid",
+            "give the JSON file e2enet summarize wrote for this model's runs, or --postprocess largest-component / largest-foreground");
+
         // ---- E44xx: evaluation -------------------------------------------------------------------------------
 
         /// <summary>A prediction folder or reference folder that does not exist or holds no volumes.</summary>
@@ -221,7 +229,7 @@ namespace E2ENet.Data
             CountMismatch, ShapeMismatch, SpacingMismatch, AffineMismatch, UndeclaredLabel, EmptyLabel, NonIntegerLabel,
             NoCases, ModelMismatch, BadCaseName, ChannelCountMismatch,
             PreprocessedInvalid, InvalidSettings, WorkerFailed, SplitsInvalid,
-            PredictorShape, PredictorNonFinite, InputMismatch,
+            PredictorShape, PredictorNonFinite, InputMismatch, ProbabilitiesInvalid, PostprocessingInvalid,
             EvaluationFolder, Unpaired, GridMismatch,
         };
     }

@@ -33,6 +33,12 @@ namespace E2ENet.Training
 
         /// <summary>A run folder lacks what the command needs (model.e2e, weights).</summary>
         public const string BadRun = "E2E5009";
+
+        /// <summary>The weights of --init-weights do not fit the model (missing, unexpected or mis-shaped keys).</summary>
+        public const string InitWeightsMismatch = "E2E5010";
+
+        /// <summary>Runs given to summarize that cannot be compared (other labels, a fold twice, no validation results).</summary>
+        public const string SummaryMismatch = "E2E5011";
     }
 
     /// <summary>A training problem the user can fix: an id, the file or folder concerned, and what to do.</summary>

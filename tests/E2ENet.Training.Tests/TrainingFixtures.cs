@@ -9,10 +9,10 @@ namespace E2ENet.Training.Tests
     internal static class TrainingFixtures
     {
         /// <summary>
-        /// An MSD-layout dataset of <paramref name="cases"/> 24x28x24 volumes: two blobs (classes 1 and 2) at case-dependent
+        /// An MSD-layout dataset of <paramref name="cases"/> 24x28x24 volumes (files ending in <paramref name="ending"/>): two blobs (classes 1 and 2) at case-dependent
         /// places in a noisy image whose intensity depends on the class.
         /// </summary>
-        public static string SyntheticDataset(string folder, int cases = 5)
+        public static string SyntheticDataset(string folder, int cases = 5, string ending = ".nii.gz")
         {
             var shape = new Int3(24, 28, 24);
             var random = new Random(17);
@@ -37,11 +37,11 @@ namespace E2ENet.Training.Tests
                     }
                 }
                 var affine = AffineMatrix.Diagonal(1.5, 1.5, 1.5);
-                VolumeFiles.Write(Path.Combine(folder, "imagesTr", $"blob_{n:000}_0000.nii.gz"), new Volume(shape, image, Real3.All(1.5), affine), VoxelType.Float32);
-                VolumeFiles.Write(Path.Combine(folder, "labelsTr", $"blob_{n:000}.nii.gz"), new Volume(shape, label, Real3.All(1.5), affine), VoxelType.UInt8);
+                VolumeFiles.Write(Path.Combine(folder, "imagesTr", $"blob_{n:000}_0000{ending}"), new Volume(shape, image, Real3.All(1.5), affine), VoxelType.Float32);
+                VolumeFiles.Write(Path.Combine(folder, "labelsTr", $"blob_{n:000}{ending}"), new Volume(shape, label, Real3.All(1.5), affine), VoxelType.UInt8);
             }
             File.WriteAllText(Path.Combine(folder, "dataset.json"),
-                "{\"channel_names\": {\"0\": \"MR\"}, \"labels\": {\"background\": 0, \"blob\": 1, \"small_blob\": 2}, \"numTraining\": " + cases + ", \"file_ending\": \".nii.gz\"}");
+                "{\"channel_names\": {\"0\": \"MR\"}, \"labels\": {\"background\": 0, \"blob\": 1, \"small_blob\": 2}, \"numTraining\": " + cases + ", \"file_ending\": \"" + ending + "\"}");
             return folder;
         }
 

@@ -81,12 +81,21 @@ namespace E2ENet.Cli.Commands
         /// </summary>
         /// <exception cref="E2ENetOnnxException">E2E6007.</exception>
         /// <exception cref="E2ENet.Data.DataException">E4014 for a target that cannot be written.</exception>
-        public static void CheckOutputs(string input, string output, IReadOnlyList<PredictCase> cases)
+        public static void CheckOutputs(string input, string output, IReadOnlyList<PredictCase> cases) => CheckOutputs(input, output, cases, probabilities: false);
+
+        /// <summary>The same, with each case's probabilities file (<c>CASE.npz</c>) as a target too when <paramref name="probabilities"/>.</summary>
+        public static void CheckOutputs(string input, string output, IReadOnlyList<PredictCase> cases, bool probabilities)
         {
             CheckOutputFolder(input, output);
             foreach (PredictCase item in cases)
             {
                 string target = Target(output, item);
+                if (probabilities)
+                {
+                    string file = E2ENet.Data.Inference.ProbabilityFile.PathFor(target);
+                    string? trouble = Directory.Exists(output) ? OutputFile.Problem(file) : OutputFile.NameProblem(file);
+                    if (trouble != null) throw new E2ENet.Data.DataException(E2ENet.Data.DataErrors.CannotWrite, file, trouble + "; nothing was predicted");
+                }
                 foreach (string image in item.Images)
                 {
                     if (SamePath(image, target))

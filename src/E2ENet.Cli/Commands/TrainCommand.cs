@@ -8,7 +8,7 @@ namespace E2ENet.Cli.Commands
 {
     /// <summary>
     /// <c>e2enet train DATASET --model FILE.e2e[:Model] --out RUN [--set ...] [--epochs E] [--iterations I] [--fold k]
-    /// [--resume] [--device cpu|cuda] [--seed s]</c>: trains an E2ENet with dynamic sparse feature fusion.
+    /// [--resume] [--device cpu|cuda] [--seed s] [--init-weights W [--init-weights-skip-heads]]</c> (k a fold number or <c>all</c>): trains an E2ENet with dynamic sparse feature fusion.
     /// </summary>
     public static class TrainCommand
     {
@@ -22,7 +22,7 @@ namespace E2ENet.Cli.Commands
             var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides training.epochs)." };
             var iterations = new Option<int?>("--iterations") { Description = "Iterations per epoch (overrides training.iterations)." };
             var validation = new Option<int?>("--validation-iterations") { Description = "Validation batches per epoch (default: iterations / 5, 1 to 50)." };
-            var fold = new Option<int>("--fold") { Description = "Cross-validation fold (0-based).", DefaultValueFactory = _ => 0 };
+            var fold = new Option<string>("--fold") { Description = "Cross-validation fold (0-based), or 'all' to train on every case with nothing held out.", DefaultValueFactory = _ => "0" };
             var resume = new Option<bool>("--resume") { Description = "Continue the run from its latest checkpoint (same masks, optimizer state, schedule and sampler position)." };
             var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
             var seed = new Option<long>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 12345 };
@@ -30,15 +30,19 @@ namespace E2ENet.Cli.Commands
             var workers = new Option<int>("--workers") { Description = "Background workers building batches.", DefaultValueFactory = _ => 2 };
             var stop = new Option<int?>("--stop-after") { Description = "Stop after this many epochs of this invocation (resumable later)." };
             var noValidation = new Option<bool>("--no-final-validation") { Description = "Skip predicting and evaluating the validation cases at the end." };
+            var initWeights = new Option<string?>("--init-weights") { Description = "Start from these weights (fine-tuning): a state dict of this model (torch.save or safetensors), loaded strictly." };
+            var skipHeads = new Option<bool>("--init-weights-skip-heads") { Description = "With --init-weights: ignore the file's segmentation heads and start the model's afresh (another label set)." };
             var maxMemory = MaxMemoryOption.Create();
             var command = new Command("train", "Train an E2ENet with dynamic sparse feature fusion on a dataset; resumable after any crash.")
             {
-                dataset, model, output, set, epochs, iterations, validation, fold, resume, device, seed, preprocessed, workers, stop, noValidation, maxMemory,
+                dataset, model, output, set, epochs, iterations, validation, fold, resume, device, seed, preprocessed, workers, stop, noValidation, initWeights, skipHeads, maxMemory,
             };
             command.SetAction(parse => MaxMemoryOption.Run(context, "train", parse.GetValue(maxMemory), () =>
             {
                 string? modelArgument = parse.GetValue(model);
                 (string? file, string? name) = modelArgument == null ? (null, null) : ForwardModelArgument.Parse(modelArgument);
+                string foldText = parse.GetValue(fold)!;
+                if (FoldSelection.Parse(foldText) is not int foldNumber) return context.UsageError("train", $"--fold '{foldText}' is not a fold number (0, 1, ...) or 'all'");
                 var options = new TrainerOptions
                 {
                     Dataset = parse.GetValue(dataset)!,
@@ -49,7 +53,9 @@ namespace E2ENet.Cli.Commands
                     Epochs = parse.GetValue(epochs),
                     Iterations = parse.GetValue(iterations),
                     ValidationIterations = parse.GetValue(validation),
-                    Fold = parse.GetValue(fold),
+                    Fold = foldNumber,
+                    InitWeights = parse.GetValue(initWeights),
+                    InitWeightsSkipHeads = parse.GetValue(skipHeads),
                     Resume = parse.GetValue(resume),
                     Device = parse.GetValue(device)!,
                     Seed = parse.GetValue(seed),
@@ -66,11 +72,12 @@ namespace E2ENet.Cli.Commands
         /// <summary>Runs the training; exit 0 done (or stopped as asked), 1 errors in the input, 2 usage errors.</summary>
         public static int Run(CliContext context, TrainerOptions options)
         {
-            string? unknown = CliApp.UnknownOption(new[] { options.Dataset, options.ModelFile ?? "", options.Output });
+            string? unknown = CliApp.UnknownOption(new[] { options.Dataset, options.ModelFile ?? "", options.Output, options.InitWeights ?? "" });
             if (unknown != null) return context.UsageError("train", $"unknown option '{unknown}'");
             if (!Directory.Exists(options.Dataset)) return context.UsageError("train", $"the dataset folder '{options.Dataset}' does not exist");
             if (options.ModelFile != null && !File.Exists(options.ModelFile)) return context.UsageError("train", $"cannot read the model file '{options.ModelFile}': no such file");
             if (options.ModelFile == null && !options.Resume) return context.UsageError("train", "give the model to train: --model FILE.e2e[:Model]");
+            if (options.InitWeights != null && !File.Exists(options.InitWeights)) return context.UsageError("train", $"cannot read --init-weights '{options.InitWeights}': no such file");
 
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler handler = (_, e) =>

@@ -21,6 +21,20 @@ namespace E2ENet.Data.Evaluation
         public static IReadOnlyList<ClassMetrics> Compute(float[] prediction, float[] reference, Int3 shape, Real3 spacing, IReadOnlyList<int> labels, double toleranceMm)
             => labels.Select(label => ForClass(prediction, reference, shape, spacing, label, toleranceMm)).ToList();
 
+        /// <summary>The Dice of one label alone (NaN when neither map holds it, as in <see cref="ForClass"/>).</summary>
+        public static double Dice(float[] prediction, float[] reference, int label)
+        {
+            long tp = 0, np = 0, nr = 0;
+            for (long n = 0; n < prediction.LongLength; n++)
+            {
+                bool p = prediction[n] == label, r = reference[n] == label;
+                if (p) np++;
+                if (r) nr++;
+                if (p && r) tp++;
+            }
+            return np + nr == 0 ? double.NaN : 2.0 * tp / (np + nr);
+        }
+
         /// <summary>The metrics of one label.</summary>
         public static ClassMetrics ForClass(float[] prediction, float[] reference, Int3 shape, Real3 spacing, int label, double toleranceMm)
         {

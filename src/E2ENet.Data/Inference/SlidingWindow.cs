@@ -89,14 +89,32 @@ namespace E2ENet.Data.Inference
         public static void PredictPlanes(float[] image, int channels, Int3 size, PatchPredictor predictor, SlidingWindowOptions options,
             Action<int, float[]> sink, IProgress<DataProgress>? progress = null)
         {
+            PredictPlanes(image, channels, size, new[] { new EnsembleMember(predictor, options.MirrorAxes) }, options, sink, progress);
+        }
+
+        /// <summary>
+        /// The same for an ensemble: each tile's probabilities are the mean over <paramref name="members"/> of each member's
+        /// softmax averaged over its own mirrorings (<see cref="EnsembleMember.MirrorAxes"/>; the options' mirror axes are not
+        /// used), so the planes are the mean of the members' planes and memory stays that of one prediction.
+        /// </summary>
+        /// <exception cref="DataException">E4301 when a predictor's output shape is wrong or members disagree on the classes, E4302 when it is not finite.</exception>
+        public static void PredictPlanes(float[] image, int channels, Int3 size, IReadOnlyList<EnsembleMember> members, SlidingWindowOptions options,
+            Action<int, float[]> sink, IProgress<DataProgress>? progress = null)
+        {
             options.Validate();
+            if (members.Count == 0) throw new ArgumentException("an ensemble needs at least one member", nameof(members));
+            foreach (EnsembleMember member in members)
+                new SlidingWindowOptions { Patch = options.Patch, Step = options.Step, SigmaScale = options.SigmaScale, MirrorAxes = member.MirrorAxes.ToArray() }.Validate();
             if (image.LongLength != channels * size.Volume)
                 throw new DataException(DataErrors.InputMismatch, null, $"{image.LongLength} values for {channels} channel(s) of {size.ToSizeString()}");
             using var tiles = new ArrayTiles(image, channels, size, options);
-            PredictPlanes(tiles, predictor, options, sink, progress);
+            PredictPlanes(tiles, members, options, sink, progress);
         }
 
         private static void PredictPlanes(TileSource tiles, PatchPredictor predictor, SlidingWindowOptions options, Action<int, float[]> sink, IProgress<DataProgress>? progress)
+            => PredictPlanes(tiles, new[] { new EnsembleMember(predictor, options.MirrorAxes) }, options, sink, progress);
+
+        private static void PredictPlanes(TileSource tiles, IReadOnlyList<EnsembleMember> members, SlidingWindowOptions options, Action<int, float[]> sink, IProgress<DataProgress>? progress)
         {
             Device device = options.Device ?? CPU;
             Int3 patch = options.Patch;
@@ -113,7 +131,7 @@ namespace E2ENet.Data.Inference
                 : ones(new long[] { patch.D, patch.H, patch.W }, float32, device);
             Tensor? sums = null;
             Tensor weights = zeros(new long[] { patch.D, padded[1], padded[2] }, float32, device);
-            IReadOnlyList<long[]> mirrors = MirrorCombinations(options.MirrorAxes);
+            IReadOnlyList<long[]>[] mirrors = members.Select(m => MirrorCombinations(m.MirrorAxes.ToArray())).ToArray();
             int done = 0, windowStart = 0;
 
             void Emit(int from, int to)
@@ -161,7 +179,7 @@ namespace E2ENet.Data.Inference
                     {
                         using var tileScope = NewDisposeScope();
                         Tensor tile = tiles.Tile(d, h, w);
-                        Tensor probabilities = MirroredSoftmax(tile, predictor, mirrors, device);
+                        Tensor probabilities = EnsembleSoftmax(tile, members, mirrors, device);
                         if (sums is null)
                         {
                             sums = zeros(new[] { probabilities.shape[1], patch.D, padded[1], padded[2] }, float32, device).MoveToOuterDisposeScope();
@@ -273,6 +291,21 @@ namespace E2ENet.Data.Inference
                     }
                 return tensor(_buffer, new long[] { 1, _channels, _patch.D, _patch.H, _patch.W }).to(_device);
             }
+        }
+
+        /// <summary>The mean over the members of each one's mirrored softmax over a tile (1, C, P...).</summary>
+        private static Tensor EnsembleSoftmax(Tensor tile, IReadOnlyList<EnsembleMember> members, IReadOnlyList<long[]>[] mirrors, Device device)
+        {
+            if (members.Count == 1) return MirroredSoftmax(tile, members[0].Predict, mirrors[0], device);
+            Tensor? sum = null;
+            for (int m = 0; m < members.Count; m++)
+            {
+                Tensor probabilities = MirroredSoftmax(tile, members[m].Predict, mirrors[m], device);
+                if (sum is not null && probabilities.shape[1] != sum.shape[1])
+                    throw new DataException(DataErrors.PredictorShape, null, $"ensemble member {m + 1} predicts {probabilities.shape[1]} classes; member 1 predicts {sum.shape[1]}");
+                sum = sum is null ? probabilities : sum + probabilities;
+            }
+            return sum! / members.Count;
         }
 
         /// <summary>The softmax of the predictor over a tile (1, C, P...), averaged over the mirror combinations.</summary>

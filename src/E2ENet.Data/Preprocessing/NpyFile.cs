@@ -23,22 +23,30 @@ namespace E2ENet.Data.Preprocessing
         {
             if (shape.Aggregate(1L, (a, b) => a * b) != data.LongLength) throw new ArgumentException("shape does not match the data", nameof(shape));
             string descr = typeof(T) == typeof(float) ? "<f4" : typeof(T) == typeof(short) ? "<i2" : typeof(T) == typeof(int) ? "<i4" : throw new NotSupportedException(typeof(T).Name);
+            byte[] header = Header(descr, shape);
+            AtomicFile.Write(path, stream =>
+            {
+                stream.Write(header, 0, header.Length);
+                stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
+            });
+        }
+
+        /// <summary>The header of a version 1.0 .npy array of numpy type <paramref name="descr"/> and <paramref name="shape"/> (C order), padded so the data starts at a multiple of 64 bytes.</summary>
+        public static byte[] Header(string descr, long[] shape)
+        {
             string shapeText = shape.Length == 1 ? $"({shape[0]},)" : "(" + string.Join(", ", shape.Select(s => s.ToString(CultureInfo.InvariantCulture))) + ")";
             string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeText + ", }";
             int total = Magic.Length + 2 + 2 + header.Length + 1;
             int padding = (64 - total % 64) % 64;
             header = header + new string(' ', padding) + "\n";
-            AtomicFile.Write(path, stream =>
-            {
-                stream.Write(Magic, 0, Magic.Length);
-                stream.WriteByte(1);
-                stream.WriteByte(0);
-                stream.WriteByte((byte)(header.Length & 0xFF));
-                stream.WriteByte((byte)(header.Length >> 8));
-                byte[] text = Encoding.ASCII.GetBytes(header);
-                stream.Write(text, 0, text.Length);
-                stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
-            });
+            var bytes = new byte[Magic.Length + 4 + header.Length];
+            Magic.CopyTo(bytes, 0);
+            bytes[6] = 1;
+            bytes[7] = 0;
+            bytes[8] = (byte)(header.Length & 0xFF);
+            bytes[9] = (byte)(header.Length >> 8);
+            Encoding.ASCII.GetBytes(header).CopyTo(bytes, 10);
+            return bytes;
         }
 
         /// <summary>Reads the header: element type, shape and where the data starts.</summary>
@@ -47,26 +55,43 @@ namespace E2ENet.Data.Preprocessing
             try
             {
                 using var stream = File.OpenRead(path);
-                var prefix = new byte[10];
-                if (stream.Read(prefix, 0, 10) < 10 || !prefix.AsSpan(0, 6).SequenceEqual(Magic) || prefix[6] != 1)
-                    throw new DataException(DataErrors.PreprocessedInvalid, path, "not a version 1.0 .npy file");
-                int length = prefix[8] | prefix[9] << 8;
-                var headerBytes = new byte[length];
-                if (stream.Read(headerBytes, 0, length) < length) throw new DataException(DataErrors.PreprocessedInvalid, path, "the .npy header is cut");
-                string header = Encoding.ASCII.GetString(headerBytes);
-                Match descr = Regex.Match(header, "'descr':\\s*'([^']+)'");
-                Match shape = Regex.Match(header, "'shape':\\s*\\(([^)]*)\\)");
-                if (!descr.Success || !shape.Success || header.Contains("'fortran_order': True", StringComparison.Ordinal))
-                    throw new DataException(DataErrors.PreprocessedInvalid, path, "unsupported .npy header: " + header.Trim());
-                long[] dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-                long offset = 10 + length;
+                var (descr, dims, offset) = ReadHeader(stream, path, DataErrors.PreprocessedInvalid);
                 long elements = dims.Aggregate(1L, (a, b) => a * b);
-                int size = descr.Groups[1].Value switch { "<f4" => 4, "<i2" => 2, "<i4" => 4, _ => throw new DataException(DataErrors.PreprocessedInvalid, path, "unsupported element type " + descr.Groups[1].Value) };
+                int size = descr switch { "<f4" => 4, "<i2" => 2, "<i4" => 4, _ => throw new DataException(DataErrors.PreprocessedInvalid, path, "unsupported element type " + descr) };
                 if (stream.Length < offset + elements * size) throw new DataException(DataErrors.PreprocessedInvalid, path, $"the file has {stream.Length} bytes; its header needs {offset + elements * size}");
-                return (descr.Groups[1].Value, dims, offset);
+                return (descr, dims, offset);
             }
             catch (IOException e) { throw new DataException(DataErrors.PreprocessedInvalid, path, "cannot read: " + e.Message, e); }
+        }
+
+        /// <summary>
+        /// Reads a version 1.0 header from <paramref name="stream"/> (positioned at its start; left at the data): element type,
+        /// shape (C order), and the data's offset from the header's start. Problems are <paramref name="error"/> naming <paramref name="path"/>.
+        /// </summary>
+        public static (string Descr, long[] Shape, long DataOffset) ReadHeader(Stream stream, string path, DataError error)
+        {
+            var prefix = new byte[10];
+            if (stream.ReadAtLeast(prefix, 10, throwOnEndOfStream: false) < 10 || !prefix.AsSpan(0, 6).SequenceEqual(Magic) || prefix[6] != 1)
+                throw new DataException(error, path, "not a version 1.0 .npy array");
+            int length = prefix[8] | prefix[9] << 8;
+            var headerBytes = new byte[length];
+            if (stream.ReadAtLeast(headerBytes, length, throwOnEndOfStream: false) < length) throw new DataException(error, path, "the .npy header is cut");
+            string header = Encoding.ASCII.GetString(headerBytes);
+            Match descr = Regex.Match(header, "'descr':\\s*'([^']+)'");
+            Match shape = Regex.Match(header, "'shape':\\s*\\(([^)]*)\\)");
+            if (!descr.Success || !shape.Success || header.Contains("'fortran_order': True", StringComparison.Ordinal))
+                throw new DataException(error, path, "unsupported .npy header: " + header.Trim());
+            long[] dims;
+            try
+            {
+                dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(s => long.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+            }
+            catch (Exception e) when (e is FormatException || e is OverflowException)
+            {
+                throw new DataException(error, path, "the .npy shape is not a tuple of sizes: " + shape.Value, e);
+            }
+            return (descr.Groups[1].Value, dims, 10 + length);
         }
 
         /// <summary>Reads a whole array.</summary>

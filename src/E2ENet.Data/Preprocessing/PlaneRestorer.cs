@@ -31,12 +31,17 @@ namespace E2ENet.Data.Preprocessing
         private readonly int _p, _q;
         private readonly Dictionary<int, float[]> _planes = new Dictionary<int, float[]>();
         private readonly short[] _labels;
+        private readonly Inference.ProbabilityWriter? _probabilities;
         private int _received, _next;
 
-        /// <summary>A restorer for <paramref name="classes"/> classes of a case of <paramref name="geometry"/>.</summary>
-        public PlaneRestorer(int classes, CaseGeometry geometry)
+        /// <summary>
+        /// A restorer for <paramref name="classes"/> classes of a case of <paramref name="geometry"/>; with
+        /// <paramref name="probabilities"/>, the restored probabilities of every class also go there, plane by plane.
+        /// </summary>
+        public PlaneRestorer(int classes, CaseGeometry geometry, Inference.ProbabilityWriter? probabilities = null)
         {
             _classes = classes;
+            _probabilities = probabilities;
             _shape = new Int3(geometry.ShapeAfterResampling[0], geometry.ShapeAfterResampling[1], geometry.ShapeAfterResampling[2]);
             _forward = geometry.TransposeForward.ToArray();
             _crop = geometry.CropSize.ToArray();
@@ -123,6 +128,7 @@ namespace E2ENet.Data.Preprocessing
                         for (int j = 0; j < w; j++) channel[(long)j * h + i] = plane[(long)k * area + (long)i * w + j];
                 }
                 float[] resized = sizeP == cropP && sizeQ == cropQ ? channel : Resampler.Resize(channel, new Int3(1, sizeP, sizeQ), new Int3(1, cropP, cropQ), orders, clip: false);
+                _probabilities?.Add(output, k, resized);
                 for (long n = 0; n < resized.LongLength; n++)
                     if (k == 0 || resized[n] > best[n]) { best[n] = resized[n]; argmax[n] = (short)k; }
             }

@@ -36,6 +36,9 @@ namespace E2ENet.Onnx.Diagnostics
         /// <summary>The prediction folder is the input folder, or a label volume would be written over an input image.</summary>
         public static readonly OnnxError OutputOverwritesInput = new OnnxError("E2E6007", "Prediction would overwrite its input");
 
+        /// <summary>Runs or bundles given to one <c>predict</c> that cannot be ensembled (plans, classes, labels, patch or window differ).</summary>
+        public static readonly OnnxError EnsembleMismatch = new OnnxError("E2E6008", "Ensemble members disagree");
+
         // ---- E2E61xx: checks of an export ------------------------------------------------------------------------
 
         /// <summary>ONNX Runtime's output differs from the TorchSharp network's by more than the tolerance.</summary>
@@ -89,7 +92,7 @@ namespace E2ENet.Onnx.Diagnostics
         /// <summary>Every error, in id order.</summary>
         public static IReadOnlyList<OnnxError> All { get; } = new[]
         {
-            RunFolderInvalid, OptionInvalid, TargetExists, UnsupportedModel, PredictInputInvalid, PlanMissing, OutputOverwritesInput,
+            RunFolderInvalid, OptionInvalid, TargetExists, UnsupportedModel, PredictInputInvalid, PlanMissing, OutputOverwritesInput, EnsembleMismatch,
             RuntimeMismatch, PrunedMismatch, Fp16Mismatch, LoweringMismatch, GraphRejected,
             BundleNotFound, ManifestInvalid, BundleCorrupt, BundleWriteFailed, BundleVersion,
             DeviceUnavailable, InputMismatch, RuntimeFailed,

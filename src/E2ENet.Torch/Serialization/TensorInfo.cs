@@ -15,6 +15,9 @@ namespace E2ENet.Torch.Serialization
         /// <summary>The key, e.g. <c>loc0.0.0.blocks.0.conv.weight</c>.</summary>
         public string Name { get; }
 
+        /// <summary>The key as it may be printed in a message: at most 80 characters, control characters replaced (a file may hold any key).</summary>
+        public string PrintableName => RestrictedUnpickler.Printable(Name);
+
         /// <summary>The shape.</summary>
         public long[] Shape => (long[])Record.Shape.Clone();
 

@@ -130,17 +130,10 @@ namespace E2ENet.Training.Runs
             // The plan travels with the run: predict --run and export --run read it to preprocess new images the same way.
             TrainingRun.WriteText(_run.PlanFile, File.ReadAllText(Path.Combine(prepared.Folder, "plan.json")));
             var cases = data.Cases.Select(c => c.Name).ToList();
-            IReadOnlyList<Fold> folds = CrossValidation.Folds(cases, recipe.Folds, Path.Combine(prepared.Folder, "splits_final.json"), _seed);
-            if (_fold < 0 || _fold >= folds.Count)
-            {
-                throw new TrainingException(TrainingErrors.BadOption, null, $"--fold {_fold} does not exist: training.folds is {recipe.Folds}, so folds are 0..{folds.Count - 1}");
-            }
-            Fold fold = folds[_fold];
-            if (fold.Train.Count == 0 || fold.Validation.Count == 0)
-            {
-                throw new TrainingException(TrainingErrors.DatasetMismatch, _options.Dataset, $"fold {_fold} has {fold.Train.Count} training and {fold.Validation.Count} validation cases; the dataset needs more cases (or set training.folds 1)");
-            }
-            Log($"fold {_fold}: {fold.Train.Count} training cases, {fold.Validation.Count} validation cases ({string.Join(", ", fold.Validation)})");
+            Fold fold = FoldSelection.Select(cases, recipe.Folds, Path.Combine(prepared.Folder, "splits_final.json"), _seed, _fold, _options.Dataset);
+            Log(_fold == FoldSelection.All
+                ? $"fold all: {fold.Train.Count} training cases, nothing held out (the pseudo-Dice is measured on training cases; no final validation)"
+                : $"fold {_fold}: {fold.Train.Count} training cases, {fold.Validation.Count} validation cases ({string.Join(", ", fold.Validation)})");
 
             // Network, topology, optimizer.
             manual_seed(_seed);
@@ -162,6 +155,7 @@ namespace E2ENet.Training.Runs
             {
                 if (_options.Resume) Log("no epoch finished before the run stopped: starting from the beginning");
                 state = Start(topology, spec);
+                if (_options.InitWeights != null) Log(InitialWeights.Apply(network, ir, topology, _options.InitWeights, _options.InitWeightsSkipHeads));
             }
 
             var schedule = new LearningRateSchedule(recipe);
@@ -277,7 +271,7 @@ namespace E2ENet.Training.Runs
             {
                 TensorFileWriter.Write(_run.FinalWeights, network.state_dict());
                 Log($"training finished after {state.EpochsDone} epochs; final weights: {_run.FinalWeights}; best (epoch {state.BestEpoch}): {_run.BestWeights}");
-                if (_options.FinalValidation)
+                if (_options.FinalValidation && _fold != FoldSelection.All)
                 {
                     validation = FinalValidation(network, spec, prepared.Plan, fold.Validation, device);
                 }
@@ -393,7 +387,7 @@ namespace E2ENet.Training.Runs
                 DatasetCase item = dataset.Find(name) ?? throw new TrainingException(TrainingErrors.DatasetMismatch, _options.Dataset, $"validation case {name} is no longer in the dataset");
                 string ending = dataset.Json.FileEnding;
                 CasePredictor.PredictFiles(item.Images, Path.Combine(predictions, name + ending), plan, predictor, window);
-                if (item.Label != null) File.Copy(item.Label, Path.Combine(references, name + ending), overwrite: true);
+                if (item.Label != null) CopyVolume(item.Label, Path.Combine(references, name + ending));
                 Log($"validation: predicted {name} ({++done}/{cases.Count})");
             }
             var labels = Enumerable.Range(1, spec.Classes - 1).ToList();
@@ -405,6 +399,16 @@ namespace E2ENet.Training.Runs
                 Log(string.Format(CultureInfo.InvariantCulture, "validation Dice {0}: {1:0.0000} (HD95 {2:0.00} mm, surface Dice {3:0.0000})", label, summary.Dice, summary.Hd95, summary.SurfaceDice));
             }
             return report;
+        }
+
+        /// <summary>Copies a volume with every file it is made of (a detached .mhd or .nhdr header's data file beside it, under its own name).</summary>
+        private static void CopyVolume(string source, string target)
+        {
+            string folder = Path.GetDirectoryName(target)!;
+            foreach (string file in E2ENet.Data.Volumes.VolumeFiles.FilesOf(source))
+            {
+                File.Copy(file, file == source ? target : Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+            }
         }
 
         private CompiledModel ResolveModel()
@@ -451,8 +455,8 @@ namespace E2ENet.Training.Runs
             {
                 using JsonDocument run = JsonDocument.Parse(File.ReadAllText(_run.RunFile));
                 long seed = run.RootElement.GetProperty("seed").GetInt64();
-                int fold = run.RootElement.GetProperty("fold").GetInt32();
-                if (seed != _seed || fold != _fold) Log($"resuming with the run's own seed {seed} and fold {fold}");
+                int fold = FoldSelection.FromJson(run.RootElement.GetProperty("fold"));
+                if (seed != _seed || fold != _fold) Log($"resuming with the run's own seed {seed} and fold {FoldSelection.Text(fold)}");
                 _seed = seed;
                 _fold = fold;
             }
@@ -517,6 +521,14 @@ namespace E2ENet.Training.Runs
             {
                 throw new TrainingException(TrainingErrors.BadOption, null, "--stop-after must be at least 1 epoch");
             }
+            if (_options.InitWeights != null && _options.Resume)
+            {
+                throw new TrainingException(TrainingErrors.BadOption, null, "--init-weights starts a run from other weights; --resume continues this run from its own checkpoint: drop --init-weights");
+            }
+            if (_options.InitWeightsSkipHeads && _options.InitWeights == null)
+            {
+                throw new TrainingException(TrainingErrors.BadOption, null, "--init-weights-skip-heads needs --init-weights W");
+            }
             _ = recipe;
         }
 
@@ -579,8 +591,10 @@ namespace E2ENet.Training.Runs
                 modelFile = _options.ModelFile,
                 overrides = _options.Overrides,
                 dataset = Path.GetFullPath(_options.Dataset),
-                fold = _fold,
+                fold = FoldSelection.Json(_fold),
                 seed = _seed,
+                initWeights = _options.InitWeights == null ? null : Path.GetFullPath(_options.InitWeights),
+                initWeightsSkipHeads = _options.InitWeightsSkipHeads,
                 device = device.type.ToString().ToLowerInvariant(),
                 epochs = spec.Training.Epochs,
                 iterationsPerEpoch = spec.Training.IterationsPerEpoch,

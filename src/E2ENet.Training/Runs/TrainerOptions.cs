@@ -30,8 +30,14 @@ namespace E2ENet.Training.Runs
         /// <summary>Validation iterations per epoch (default: a fifth of the training iterations, at most 50, at least 1).</summary>
         public int? ValidationIterations { get; init; }
 
-        /// <summary>Cross-validation fold (0-based; the model's training.folds folds).</summary>
+        /// <summary>Cross-validation fold (0-based; the model's training.folds folds), or <see cref="FoldSelection.All"/> to train on every case.</summary>
         public int Fold { get; init; }
+
+        /// <summary>Weights to start from (fine-tuning): a state dict of this model, loaded strictly (see <see cref="InitialWeights"/>); null: random initialisation.</summary>
+        public string? InitWeights { get; init; }
+
+        /// <summary>With <see cref="InitWeights"/>: keep the segmentation heads' random initialisation and ignore the file's heads (another label set).</summary>
+        public bool InitWeightsSkipHeads { get; init; }
 
         /// <summary>Continue the run from its latest checkpoint.</summary>
         public bool Resume { get; init; }

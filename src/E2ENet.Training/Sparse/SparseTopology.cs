@@ -86,6 +86,27 @@ namespace E2ENet.Training.Sparse
             }
         }
 
+        /// <summary>
+        /// Masks chosen by the weights already in the layers (a run started from other weights): per layer, exactly its kept
+        /// count of units, those of largest L1 norm (ties by unit index); the others are zeroed. A sparse run's own weights give
+        /// back its topology (its active units are its non-zero ones, up to units regrown at zero); denser weights lose their
+        /// weakest units. Returns how many non-zero units were zeroed.
+        /// </summary>
+        public long InitializeFromMagnitudes()
+        {
+            long dropped = 0;
+            foreach (SparseLayer layer in _layers)
+            {
+                float[] l1 = layer.UnitL1(layer.Weight);
+                var mask = new float[layer.Units];
+                foreach (int unit in Enumerable.Range(0, layer.Units).OrderByDescending(u => l1[u]).ThenBy(u => u).Take(layer.Kept)) mask[unit] = 1;
+                dropped += Enumerable.Range(0, layer.Units).Count(u => mask[u] == 0 && l1[u] != 0);
+                layer.SetMask(mask);
+            }
+            ApplyToWeights();
+            return dropped;
+        }
+
         /// <summary>Restores masks saved by <see cref="ExportMasks"/>; checks every layer is there with the right shape and count.</summary>
         public void ImportMasks(IReadOnlyDictionary<string, Tensor> masks)
         {
