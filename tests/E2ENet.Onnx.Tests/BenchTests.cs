@@ -14,7 +14,7 @@ namespace E2ENet.Onnx.Tests
                 Assert.Contains(engine, output);
             }
             Assert.Contains("random weights with the model's mask structure", output);
-            Assert.Matches(@"result: dense/pruned=[0-9.]+ dense/tuned=[0-9.]+ torch/tuned=[0-9.]+ dense/tuned_cpu=[0-9.]+ torch/tuned_cpu=[0-9.]+ unet/tuned=[0-9.]+ unet/tuned_cpu=[0-9.]+", output);
+            Assert.Matches(@"result: dense/pruned=[0-9.]+ dense/tuned=[0-9.]+ torch/tuned=[0-9.]+ dense/tuned_cpu=[0-9.]+ torch/tuned_cpu=[0-9.]+ unet/tuned=[0-9.]+ unet/tuned_cpu=[0-9.]+ tuned_ms=[0-9.]+ tuned_cpu_ms=[0-9.]+", output);
             // nnU-Net's plain U-Net of docs/method.md at 32x32x64 with one input channel and 16 classes: 31,194,512 parameters without its deep-supervision heads.
             Assert.Contains("31194512", output);
         }

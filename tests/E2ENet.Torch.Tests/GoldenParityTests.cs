@@ -39,6 +39,23 @@ namespace E2ENet.Torch.Tests
         }
 
         [Fact]
+        public void An_nnunet_v2_checkpoint_loads_strictly_and_reproduces_the_golden_unet()
+        {
+            // tests/data/nnunet/checkpoint_final.pth: nnU-Net v2's checkpoint layout (network_weights next to the optimizer
+            // state, numpy scalars in the log, a torch.device in init_args; make_checkpoint.py beside it) around the golden
+            // unet_iso_small weights, including nnU-Net's duplicate views all_modules.* and decoder.encoder.*.
+            using var scope = NewDisposeScope();
+            using E2ENetNetwork network = Golden.Network("unet_iso_small");
+            using LoadedWeights weights = StateDictLoader.Load(network, E2ENet.Tests.TestPaths.Repo("tests", "data", "nnunet", "checkpoint_final.pth"));
+            Dictionary<string, Tensor> io = TensorFile.ReadAll(Golden.Io("unet_iso_small"));
+            network.eval();
+            using (no_grad())
+            {
+                Assert.InRange(Golden.RelativeError(network.forward(io["input"]), io["eval"]), 0, 1e-4);
+            }
+        }
+
+        [Fact]
         public void The_sparse_case_masks_are_the_golden_kept_kernels()
         {
             const string name = "tiny_s5_sparse_aniso";

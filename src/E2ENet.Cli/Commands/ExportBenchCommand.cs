@@ -163,7 +163,7 @@ namespace E2ENet.Cli.Commands
             }
             output.WriteLine(FormattableString.Invariant($"(x dense, x torch: how many times faster than the dense export / TorchSharp, by wall time and by the process's CPU time; active MACs (the paper's count) {report.TotalMacs.Active / 1e9:0.00} G of {report.TotalMacs.Dense / 1e9:0.00} G dense)"));
             string unet = engines.Count > 4 ? FormattableString.Invariant($" unet/tuned={engines[4].Median / engines[2].Median:0.00} unet/tuned_cpu={engines[4].CpuMedian / engines[2].CpuMedian:0.00}") : string.Empty;
-            output.WriteLine(FormattableString.Invariant($"result: dense/pruned={dense / engines[1].Median:0.00} dense/tuned={dense / engines[2].Median:0.00} torch/tuned={torch / engines[2].Median:0.00} dense/tuned_cpu={denseCpu / engines[2].CpuMedian:0.00} torch/tuned_cpu={torchCpu / engines[2].CpuMedian:0.00}{unet}"));
+            output.WriteLine(FormattableString.Invariant($"result: dense/pruned={dense / engines[1].Median:0.00} dense/tuned={dense / engines[2].Median:0.00} torch/tuned={torch / engines[2].Median:0.00} dense/tuned_cpu={denseCpu / engines[2].CpuMedian:0.00} torch/tuned_cpu={torchCpu / engines[2].CpuMedian:0.00}{unet} tuned_ms={engines[2].Median:0.000} tuned_cpu_ms={engines[2].CpuMedian:0.000}"));
         }
 
         private static Engine OnnxEngine(string name, byte[] model, long macs, long parameters)

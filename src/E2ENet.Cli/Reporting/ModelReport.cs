@@ -40,15 +40,25 @@ namespace E2ENet.Cli.Reporting
                     "  input {0} channel(s), patch {1}; {2} classes; widths {3}; pools {4}\n",
                     spec.Input.Channels, spec.Input.Patch.ToSizeString(), spec.Classes, "[" + string.Join(", ", spec.Widths) + "]",
                     "[" + string.Join(", ", spec.Pools.Select(p => p.ToString())) + "]"));
-                builder.Append(string.Format(CultureInfo.InvariantCulture,
-                    "  block kernel {0}, shift {1}; fusion sparsity {2} (unit {3}, init {4}); evolve {5}\n",
-                    spec.Block.Kernel, spec.Block.HasShift ? "[" + string.Join(", ", spec.Block.Shift) + "]" : "none",
-                    FloatValue.Format(spec.Fusion.Sparsity), spec.Fusion.Unit.ToString().ToLowerInvariant(), spec.Fusion.Init,
-                    !spec.Fusion.IsSparse ? "n/a (dense)" : spec.Evolve.Enabled
-                        ? string.Format(CultureInfo.InvariantCulture, "every {0} {1}, prune {2} {3} -> {4} {5}, regrow {6}",
-                            FloatValue.Format(spec.Evolve.Every), spec.Evolve.Unit.ToString().ToLowerInvariant(), spec.Evolve.Criterion,
-                            FloatValue.Format(spec.Evolve.PruneFrom), FloatValue.Format(spec.Evolve.PruneTo), spec.Evolve.Decay, spec.Evolve.Regrow)
-                        : "off"));
+                string kernels = spec.Kernels.Distinct().Count() == 1 ? spec.Block.Kernel.ToString() : "[" + string.Join(", ", spec.Kernels.Select(k => k.ToString())) + "]";
+                if (spec.Decoder.IsUNet)
+                {
+                    builder.Append(string.Format(CultureInfo.InvariantCulture,
+                        "  decoder unet ({0} convolutions per stage, {1} heads); block kernel {2}, shift {3}; dense\n",
+                        spec.Decoder.Blocks, network.Heads.Count, kernels, spec.Block.HasShift ? "[" + string.Join(", ", spec.Block.Shift) + "]" : "none"));
+                }
+                else
+                {
+                    builder.Append(string.Format(CultureInfo.InvariantCulture,
+                        "  block kernel {0}, shift {1}; fusion sparsity {2} (unit {3}, init {4}); evolve {5}\n",
+                        kernels, spec.Block.HasShift ? "[" + string.Join(", ", spec.Block.Shift) + "]" : "none",
+                        FloatValue.Format(spec.Fusion.Sparsity), spec.Fusion.Unit.ToString().ToLowerInvariant(), spec.Fusion.Init,
+                        !spec.Fusion.IsSparse ? "n/a (dense)" : spec.Evolve.Enabled
+                            ? string.Format(CultureInfo.InvariantCulture, "every {0} {1}, prune {2} {3} -> {4} {5}, regrow {6}",
+                                FloatValue.Format(spec.Evolve.Every), spec.Evolve.Unit.ToString().ToLowerInvariant(), spec.Evolve.Criterion,
+                                FloatValue.Format(spec.Evolve.PruneFrom), FloatValue.Format(spec.Evolve.PruneTo), spec.Evolve.Decay, spec.Evolve.Regrow)
+                            : "off"));
+                }
                 builder.Append('\n');
                 var table = new TextTable("level", ">width", "size", ">parameters (dense)", ">parameters (active)", ">MACs (dense)", ">MACs (active)");
                 foreach (LevelSummary level in network.Levels)
