@@ -62,7 +62,7 @@ for model in $models; do
       rm -rf "$run"; mkdir -p "$out/runs"
       log "$model seed $seed: training"
       start=$(date +%s)
-      "$e2enet" train "$data" --model "$file:$model" --out "$run" --seed "$seed" --fold 0 --no-final-validation "${train_options[@]}" 2>"$run.train.log" >&2 \
+      "$e2enet" train "$data" --model "$file:$model" --out "$run" --seed "$seed" --fold 0 --no-final-validation --preprocessed "$out/preprocessed" "${train_options[@]}" 2>"$run.train.log" >&2 \
         || { tail -5 "$run.train.log" >&2; exit 1; }
       echo $(( $(date +%s) - start )) > "$run/train-seconds"
       mv "$run.train.log" "$run/train-stderr.log"
