@@ -117,7 +117,7 @@ namespace E2ENet.Onnx.Tests
             // The same case under a budget its estimate exceeds: refused before it is read, nothing written.
             (exit, output, _) = Predict("--bundle", bundle, "--input", _temp["large"], "--output", _temp["refused"], "--max-memory", "300M");
             Assert.Equal(1, exit);
-            Assert.Contains(Path.Combine(_temp["large"], "ct_0000.nii.gz") + ": error E2E7001: predicting case 'ct' (512x512x160 voxels, 1 channel(s), 3 classes, patch 32x128x128) needs about", output);
+            Assert.Contains(Path.Combine(_temp["large"], "ct_0000.nii.gz") + ": error E2E7001: predicting case 'ct' (512x512x160 voxels, 1 channel(s), 3 classes, patch 32x128x128, 1 network(s)) needs about", output);
             Assert.False(Directory.Exists(_temp["refused"]));
         }
     }

@@ -125,7 +125,8 @@ namespace E2ENet.Onnx.Tests
             Directory.CreateDirectory(temp["empty"]);
             var cases = new List<(string[] Args, int Exit, string Text)>
             {
-                (new[] { "predict", "--run", run, "--bundle", temp["bundle"], "--input", temp["empty"], "--output", temp["out"] }, 2, "give either --run RUN (TorchSharp) or --bundle BUNDLE"),
+                // Runs and bundles may be ensembled together; each member must still carry its plan.
+                (new[] { "predict", "--run", run, "--bundle", temp["bundle"], "--input", temp["empty"], "--output", temp["out"] }, 1, "has no plan.json: give --plan"),
                 (new[] { "predict", "--bundle", temp["bundle"], "--input", temp["empty"], "--output", temp["out"] }, 1, "error E2E6006"),
                 (new[] { "predict", "--run", run, "--input", temp["empty"], "--output", temp["out"] }, 1, "has no plan.json: give --plan"),
                 (new[] { "predict", "--bundle", temp["bundle"], "--input", temp["nowhere"], "--output", temp["out"] }, 2, "no such file or folder"),
