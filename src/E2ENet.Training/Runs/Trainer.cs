@@ -474,7 +474,7 @@ namespace E2ENet.Training.Runs
             }
             catch (E2ENet.Torch.Diagnostics.E2ENetTorchException e)
             {
-                throw new TrainingException(e.Id, e.File, e.Detail, e);
+                throw new TrainingException(e.Error, e.File, e.Detail, e);
             }
         }
 
