@@ -192,11 +192,11 @@ namespace E2ENet.Data
             "give one image per channel of the plan, on one voxel grid");
 
         /// <summary>A probabilities file (<c>predict --save-probabilities</c>) that cannot be read back.</summary>
-        public static readonly DataError ProbabilitiesInvalid = new DataError("E4304", "Probabilities file invalid",
+        public static readonly ErrorDescriptor ProbabilitiesInvalid = new ErrorDescriptor("E4304", "Probabilities file invalid",
             "give a CASE.npz written by e2enet predict --save-probabilities (one float32 array 'probabilities' of shape (classes, D, H, W)); predict again if it is damaged");
 
         /// <summary>A postprocessing decision file that is malformed or was decided for other labels.</summary>
-        public static readonly DataError PostprocessingInvalid = new DataError("E4305", "Postprocessing decision invalid",
+        public static readonly ErrorDescriptor PostprocessingInvalid = new ErrorDescriptor("E4305", "Postprocessing decision invalid",
             "give the JSON file e2enet summarize wrote for this model's runs, or --postprocess largest-component / largest-foreground");
 
         // ---- E44xx: evaluation -------------------------------------------------------------------------------

@@ -86,8 +86,8 @@ namespace E2ENet.Training.Tests
             using (fourClasses)
             {
                 var error = Assert.Throws<TrainingException>(() => InitialWeights.Apply(fourClasses, fourClasses.Network, topology, weights, skipHeads: false));
-                Assert.Equal(TrainingErrors.InitWeightsMismatch, error.Id);
-                Assert.Equal(weights, error.Path);
+                Assert.Equal(TrainingErrors.InitWeightsMismatch.Id, error.Id);
+                Assert.Equal(weights, error.File);
                 Assert.Contains("seg_outputs.0.weight: file [3, ", error.Message);
                 Assert.Contains("add --init-weights-skip-heads", error.Message);
 

@@ -35,7 +35,7 @@ namespace E2ENet.Onnx.Diagnostics
         public static readonly ErrorDescriptor OutputOverwritesInput = new ErrorDescriptor("E2E6007", "Prediction would overwrite its input");
 
         /// <summary>Runs or bundles given to one <c>predict</c> that cannot be ensembled (plans, classes, labels, patch or window differ).</summary>
-        public static readonly OnnxError EnsembleMismatch = new OnnxError("E2E6008", "Ensemble members disagree");
+        public static readonly ErrorDescriptor EnsembleMismatch = new ErrorDescriptor("E2E6008", "Ensemble members disagree");
 
         // ---- E2E61xx: checks of an export ------------------------------------------------------------------------
 
