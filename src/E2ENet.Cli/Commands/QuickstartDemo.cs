@@ -16,7 +16,6 @@ using E2ENet.Data.Preprocessing;
 using E2ENet.Onnx.Export;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Weights;
-using E2ENet.Training.Randomness;
 using E2ENet.Training.Runs;
 using E2ENet.Training.Sparse;
 using TorchSharp;
@@ -148,7 +147,7 @@ namespace E2ENet.Cli.Commands
             {
                 var parameters = untrained.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
                 SparseTopology topology = SparseTopology.Create(ir, parameters);
-                if (model.Spec.Fusion.IsSparse) topology.InitializeRandom(SeededRandom.Derive((ulong)Seed, "topology"));
+                if (model.Spec.Fusion.IsSparse) topology.InitializeRandom(Rng.Derive((ulong)Seed, "topology"));
                 _untrained = Predict(untrained, dataset, plan, window, Path.Combine(PredictionsFolder, "untrained"), references, labels);
             }
             using (E2ENetNetwork trained = E2ENetNetwork.Create(ir))

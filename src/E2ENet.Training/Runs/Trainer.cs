@@ -10,6 +10,7 @@ using E2ENet.Compiler;
 using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
+using E2ENet.Data;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Evaluation;
 using E2ENet.Data.Inference;
@@ -21,7 +22,6 @@ using E2ENet.Torch.Weights;
 using E2ENet.Training.Checkpoints;
 using E2ENet.Training.Losses;
 using E2ENet.Training.Optimization;
-using E2ENet.Training.Randomness;
 using E2ENet.Training.Reporting;
 using E2ENet.Training.Schedules;
 using E2ENet.Training.Sparse;
@@ -215,7 +215,7 @@ namespace E2ENet.Training.Runs
                         if (pruning.IsEvolutionStep(state.Iteration))
                         {
                             EvolutionReport report = topology.Evolve(state.Iteration, pruning.Rate(state.Iteration), rule,
-                                SeededRandom.Derive((ulong)_seed, "evolve/" + state.Iteration.ToString(CultureInfo.InvariantCulture)),
+                                Rng.Derive((ulong)_seed, "evolve/" + state.Iteration.ToString(CultureInfo.InvariantCulture)),
                                 gradientOf: name => byName[name].grad, stateOf: optimizer.StateOf);
                             rounds++;
                             state.EvolutionRounds++;
@@ -534,7 +534,7 @@ namespace E2ENet.Training.Runs
 
         private TrainerState Start(SparseTopology topology, ModelSpec spec)
         {
-            if (spec.Fusion.IsSparse) topology.InitializeRandom(SeededRandom.Derive((ulong)_seed, "topology"));
+            if (spec.Fusion.IsSparse) topology.InitializeRandom(Rng.Derive((ulong)_seed, "topology"));
             if (File.Exists(_run.EvolutionFile)) File.Delete(_run.EvolutionFile);
             Log($"started: {topology.Layers.Count} sparse layers, {topology.Layers.Sum(l => (long)l.ActiveCount):N0} of {topology.Layers.Sum(l => (long)l.Units):N0} units active");
             return new TrainerState { Model = spec.Name, Seed = _seed, Fold = _fold };

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
-using E2ENet.Training.Randomness;
+using E2ENet.Data;
 using static TorchSharp.torch;
 
 namespace E2ENet.Training.Sparse
@@ -62,7 +62,7 @@ namespace E2ENet.Training.Sparse
         /// The initial topology: per layer exactly <c>round(units x density_l)</c> units (the IR's kept count; uniform or ERK
         /// densities) chosen uniformly at random; the weights of the others are zeroed, kept ones keep their init.
         /// </summary>
-        public void InitializeRandom(SeededRandom random)
+        public void InitializeRandom(Rng random)
         {
             foreach (SparseLayer layer in _layers)
             {
@@ -179,7 +179,7 @@ namespace E2ENet.Training.Sparse
         /// <param name="random">Randomness for <see cref="RegrowRule.Random"/> (and ties).</param>
         /// <param name="gradientOf">Gradients by layer name, for <see cref="RegrowRule.Gradient"/>.</param>
         /// <param name="stateOf">Per-parameter optimizer state to mask and zero for regrown units (momentum; AdamW's moments).</param>
-        public EvolutionReport Evolve(long iteration, double rate, RegrowRule rule, SeededRandom random,
+        public EvolutionReport Evolve(long iteration, double rate, RegrowRule rule, Rng random,
             Func<string, Tensor?>? gradientOf = null, Func<string, IEnumerable<Tensor>>? stateOf = null)
         {
             if (rate < 0 || rate > 1) throw new ArgumentOutOfRangeException(nameof(rate), rate, "a prune rate is in [0, 1]");
