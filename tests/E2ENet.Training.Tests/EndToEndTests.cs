@@ -20,6 +20,7 @@ namespace E2ENet.Training.Tests
     /// e2enet executable, stop half-way and resume, predict the held-out cases, evaluate them, and beat the untrained
     /// network by a wide margin.
     /// </summary>
+    [Collection(SeededTrainingCollection.Name)]
     public class EndToEndTests
     {
         private readonly Xunit.Abstractions.ITestOutputHelper _output;

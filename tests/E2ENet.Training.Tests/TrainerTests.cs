@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace E2ENet.Training.Tests
 {
     /// <summary>The trainer on a small synthetic dataset: it runs, checkpoints, resumes exactly, and refuses what it must.</summary>
+    [Collection(SeededTrainingCollection.Name)]
     public class TrainerTests
     {
         private static TrainerOptions Options(string dataset, string model, string run, bool resume = false, int? stopAfter = null, string[]? overrides = null)
