@@ -217,7 +217,7 @@ namespace E2ENet.Training.Tests
         [Fact]
         public void The_prune_rate_decays_by_cosine_from_start_to_end()
         {
-            var evolve = new EvolveSpec(true, 1200, IntervalUnit.Iterations, "l1", 0.5, 0.001, "cosine", "random");
+            var evolve = new EvolveSpec(true, 1200, IntervalUnit.Iterations, PruneCriterion.L1, 0.5, 0.001, PruneDecay.Cosine, RegrowRule.Random);
             var schedule = new PruneSchedule(evolve, 250, 250_000, sparse: true);
             Assert.Equal(0.5, schedule.Rate(0), 12);
             Assert.Equal((0.5 + 0.001) / 2, schedule.Rate(125_000), 12);

@@ -8,6 +8,7 @@ using System.Reflection;
 using E2ENet.Cli.Reporting;
 using E2ENet.Compiler;
 using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
 using E2ENet.Data;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Evaluation;
@@ -204,7 +205,7 @@ namespace E2ENet.Cli.Commands
             NetworkIr ir = ModelLoader.Load(run.ModelFile).Network!;
             _context.Output.WriteLine("Summary");
             _context.Output.WriteLine($"  model {ModelName}: {ModelReport.Number(ir.Totals.DenseParameters)} parameters, {ModelReport.Number(ir.Totals.ActiveParameters)} active at sparsity "
-                + ir.Spec.Fusion.Sparsity.ToString(CultureInfo.InvariantCulture) + $" ({ir.Spec.Fusion.Unit.ToString().ToLowerInvariant()} units)");
+                + ir.Spec.Fusion.Sparsity.ToString(CultureInfo.InvariantCulture) + $" ({ir.Spec.Fusion.Unit.ToSymbol()} units)");
             if (_trained != null && _untrained != null)
             {
                 _context.Output.WriteLine($"  held-out mean Dice: {F(Mean(_untrained))} untrained -> {F(Mean(_trained))} trained");

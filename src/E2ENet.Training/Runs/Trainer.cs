@@ -142,7 +142,7 @@ namespace E2ENet.Training.Runs
             var parameters = network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
             var byName = parameters.ToDictionary(p => p.Item1, p => p.Item2);
             SparseTopology topology = SparseTopology.Create(ir, byName);
-            IParameterOptimizer optimizer = recipe.Optimizer.Kind == "adamw"
+            IParameterOptimizer optimizer = recipe.Optimizer.Kind == OptimizerKind.AdamW
                 ? new AdamWOptimizer(parameters, recipe.Optimizer.Beta1, recipe.Optimizer.Beta2, recipe.Optimizer.Eps, recipe.Optimizer.WeightDecay)
                 : new SgdOptimizer(parameters, recipe.Optimizer.Momentum, recipe.Optimizer.Nesterov, recipe.Optimizer.WeightDecay);
             var store = new CheckpointStore(_run.CheckpointsFolder);
@@ -160,7 +160,7 @@ namespace E2ENet.Training.Runs
 
             var schedule = new LearningRateSchedule(recipe);
             var pruning = new PruneSchedule(spec.Evolve, recipe.IterationsPerEpoch, recipe.TotalIterations, spec.Fusion.IsSparse);
-            var rule = spec.Evolve.Regrow == "gradient" ? RegrowRule.Gradient : RegrowRule.Random;
+            RegrowRule rule = spec.Evolve.Regrow;
             var loss = new DeepSupervisionLoss(ir);
             TrainingDataOptions trainData = TrainingDataOptions.FromModel(spec, ir, _seed, _options.Workers);
             TrainingDataOptions validationData = new TrainingDataOptions

@@ -8,16 +8,6 @@ using static TorchSharp.torch;
 
 namespace E2ENet.Training.Sparse
 {
-    /// <summary>How pruned units are replaced in an evolution round.</summary>
-    public enum RegrowRule
-    {
-        /// <summary>Uniformly at random among all inactive units (the just-pruned ones included): the paper.</summary>
-        Random,
-
-        /// <summary>The inactive units whose gradient has the largest L1 norm (RigL-style).</summary>
-        Gradient,
-    }
-
     /// <summary>
     /// The sparse topology of a network under Dynamic Sparse Feature Fusion (docs/method.md, "DSFF: sparse masks and their evolution"): a mask per sparse tensor
     /// (every fusion conv and transposed conv), exact kept counts, evolution rounds (prune the weakest active units by L1
