@@ -1,15 +1,12 @@
 using System;
-using E2ENet.Compiler.Host;
-using E2ENet.Data;
-using E2ENet.Onnx.Diagnostics;
-using E2ENet.Torch.Diagnostics;
-using E2ENet.Training;
+using E2ENet.Compiler.Errors;
 
 namespace E2ENet.Cli
 {
     /// <summary>
-    /// Turns the libraries' user-facing exceptions (each carries a stable id, the file and the fix) into one line on standard
-    /// error and exit code 1, so that commands that chain several libraries report every problem the same way.
+    /// Turns the libraries' user-facing exceptions (each an <see cref="E2ENetException"/>: a stable id, the file and the fix)
+    /// into one line on standard error and exit code 1, so that commands that chain several libraries report every problem the
+    /// same way.
     /// </summary>
     public static class CliErrors
     {
@@ -20,23 +17,7 @@ namespace E2ENet.Cli
             {
                 return body();
             }
-            catch (TrainingException e)
-            {
-                context.Error.WriteLine(e.ToString());
-            }
-            catch (DataException e)
-            {
-                context.Error.WriteLine(e.Message);
-            }
-            catch (E2ENetTorchException e)
-            {
-                context.Error.WriteLine(e.Message);
-            }
-            catch (E2ENetOnnxException e)
-            {
-                context.Error.WriteLine(e.Message);
-            }
-            catch (HostException e)
+            catch (E2ENetException e)
             {
                 context.Error.WriteLine(e.Message);
             }

@@ -1,9 +1,6 @@
 using System;
 using System.IO;
-using E2ENet.Data;
-using E2ENet.Onnx.Diagnostics;
-using E2ENet.Torch.Diagnostics;
-using E2ENet.Training;
+using E2ENet.Compiler.Errors;
 
 namespace E2ENet.Cli
 {
@@ -24,10 +21,7 @@ namespace E2ENet.Cli
             if (e is System.Reflection.TargetInvocationException { InnerException: Exception inner }) e = inner;
             switch (e)
             {
-                case TrainingException training:
-                    error.WriteLine(training.ToString());
-                    break;
-                case DataException or E2ENetTorchException or E2ENetOnnxException:
+                case E2ENetException:
                     error.WriteLine(e.Message);
                     break;
                 case OperationCanceledException:

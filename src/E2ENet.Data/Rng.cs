@@ -4,8 +4,11 @@ using System.Collections.Generic;
 namespace E2ENet.Data
 {
     /// <summary>
-    /// A small deterministic random generator (xoshiro256**, seeded through SplitMix64): the same seed gives the same
-    /// numbers on every platform and runtime, which System.Random does not promise. Not thread-safe: one per worker.
+    /// The one deterministic random generator of E2ENet (xoshiro256**, seeded through SplitMix64): the same seed gives the
+    /// same numbers on every platform and runtime, which System.Random does not promise. Data augmentation, patch sampling and
+    /// synthetic data use it, and so does training (sparse topologies, their evolution), where a resumed run must draw exactly
+    /// what the uninterrupted run drew: each draw there comes from a stream derived from the seed and a name
+    /// (<see cref="Derive"/>), so nothing but the seed needs saving. Not thread-safe: one per worker.
     /// </summary>
     public sealed class Rng
     {
@@ -26,6 +29,21 @@ namespace E2ENet.Data
             ulong h = SplitMix(ref x) ^ (ulong)a * 0x9E3779B97F4A7C15UL;
             h = SplitMix(ref h) ^ (ulong)b * 0xC2B2AE3D27D4EB4FUL;
             return new Rng(SplitMix(ref h));
+        }
+
+        /// <summary>
+        /// A generator for the named stream <paramref name="stream"/> of <paramref name="seed"/> (the seed xor the stream's
+        /// FNV-1a hash): independent of the order in which streams are created, so a resumed run derives the same ones.
+        /// </summary>
+        public static Rng Derive(ulong seed, string stream)
+        {
+            ulong hash = 1469598103934665603UL;
+            foreach (char c in stream)
+            {
+                hash ^= c;
+                hash *= 1099511628211UL;
+            }
+            return new Rng(seed ^ hash);
         }
 
         private static ulong SplitMix(ref ulong x)
@@ -61,6 +79,19 @@ namespace E2ENet.Data
             return (int)(NextDouble() * count);
         }
 
+        /// <summary>Uniform integer in [0, <paramref name="bound"/>), without modulo bias (rejection sampling).</summary>
+        public long NextInt64(long bound)
+        {
+            if (bound <= 0) throw new ArgumentOutOfRangeException(nameof(bound));
+            ulong limit = (ulong)bound;
+            ulong threshold = (0UL - limit) % limit;
+            while (true)
+            {
+                ulong r = NextUInt64();
+                if (r >= threshold) return (long)(r % limit);
+            }
+        }
+
         /// <summary>Uniform integer in [low, high] (both included).</summary>
         public int NextInclusive(int low, int high) => low + Next(high - low + 1);
 
@@ -75,6 +106,24 @@ namespace E2ENet.Data
                 int j = Next(i + 1);
                 (items[i], items[j]) = (items[j], items[i]);
             }
+        }
+
+        /// <summary>
+        /// <paramref name="count"/> distinct items of <paramref name="items"/>, uniformly at random (a partial Fisher-Yates
+        /// shuffle of a copy, drawing with <see cref="NextInt64"/>; the input is not changed).
+        /// </summary>
+        public int[] Choose(int[] items, int count)
+        {
+            if (count < 0 || count > items.Length) throw new ArgumentOutOfRangeException(nameof(count));
+            int[] pool = (int[])items.Clone();
+            for (int i = 0; i < count; i++)
+            {
+                int j = i + (int)NextInt64(pool.Length - i);
+                (pool[i], pool[j]) = (pool[j], pool[i]);
+            }
+            var chosen = new int[count];
+            Array.Copy(pool, chosen, count);
+            return chosen;
         }
 
         /// <summary>Standard normal (Box-Muller).</summary>

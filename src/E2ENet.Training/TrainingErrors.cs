@@ -1,64 +1,70 @@
 using System;
+using System.Collections.Generic;
+using E2ENet.Compiler.Errors;
 
 namespace E2ENet.Training
 {
     /// <summary>
-    /// The training errors (E2E5xxx), each with a stable id; documented in docs/training.md ("Errors").
+    /// The training errors (E2E5xxx), each with a stable id; documented in docs/training.md ("Errors"; a test checks that).
+    /// Their messages say the fix themselves, so no descriptor carries one.
     /// </summary>
     public static class TrainingErrors
     {
         /// <summary>The run folder already holds a training and --resume was not given.</summary>
-        public const string RunExists = "E2E5001";
+        public static readonly ErrorDescriptor RunExists = new ErrorDescriptor("E2E5001", "Run folder holds a training");
 
         /// <summary>--resume was given but the run folder has no checkpoint.</summary>
-        public const string NothingToResume = "E2E5002";
+        public static readonly ErrorDescriptor NothingToResume = new ErrorDescriptor("E2E5002", "Nothing to resume");
 
         /// <summary>The model given on resume differs from the run's model.</summary>
-        public const string ModelMismatch = "E2E5003";
+        public static readonly ErrorDescriptor ModelMismatch = new ErrorDescriptor("E2E5003", "Resume with another model or recipe");
 
         /// <summary>A checkpoint cannot be read or does not fit the run's model.</summary>
-        public const string BadCheckpoint = "E2E5004";
+        public static readonly ErrorDescriptor BadCheckpoint = new ErrorDescriptor("E2E5004", "Checkpoint not usable");
 
         /// <summary>The dataset does not fit the model (channels, classes) or has too few cases.</summary>
-        public const string DatasetMismatch = "E2E5005";
+        public static readonly ErrorDescriptor DatasetMismatch = new ErrorDescriptor("E2E5005", "Dataset does not fit");
 
         /// <summary>The requested device is not available.</summary>
-        public const string DeviceUnavailable = "E2E5006";
+        public static readonly ErrorDescriptor DeviceUnavailable = new ErrorDescriptor("E2E5006", "Device not available");
 
         /// <summary>A training option is out of range (fold, epochs, iterations).</summary>
-        public const string BadOption = "E2E5007";
+        public static readonly ErrorDescriptor BadOption = new ErrorDescriptor("E2E5007", "Option out of range");
 
         /// <summary>The loss became NaN or infinite.</summary>
-        public const string Diverged = "E2E5008";
+        public static readonly ErrorDescriptor Diverged = new ErrorDescriptor("E2E5008", "Training diverged");
 
         /// <summary>A run folder lacks what the command needs (model.e2e, weights).</summary>
-        public const string BadRun = "E2E5009";
+        public static readonly ErrorDescriptor BadRun = new ErrorDescriptor("E2E5009", "Not a run folder");
 
         /// <summary>The weights of --init-weights do not fit the model (missing, unexpected or mis-shaped keys).</summary>
-        public const string InitWeightsMismatch = "E2E5010";
+        public static readonly ErrorDescriptor InitWeightsMismatch = new ErrorDescriptor("E2E5010", "Initial weights do not fit");
 
         /// <summary>Runs given to summarize that cannot be compared (other labels, a fold twice, no validation results).</summary>
-        public const string SummaryMismatch = "E2E5011";
+        public static readonly ErrorDescriptor SummaryMismatch = new ErrorDescriptor("E2E5011", "Runs cannot be summarized together");
+
+        /// <summary>Every error, in id order.</summary>
+        public static IReadOnlyList<ErrorDescriptor> All { get; } = new[]
+        {
+            RunExists, NothingToResume, ModelMismatch, BadCheckpoint, DatasetMismatch, DeviceUnavailable, BadOption, Diverged, BadRun,
+            InitWeightsMismatch, SummaryMismatch,
+        };
     }
 
-    /// <summary>A training problem the user can fix: an id, the file or folder concerned, and what to do.</summary>
-    public sealed class TrainingException : Exception
+    /// <summary>
+    /// A training problem the user can fix: an id, the file or folder concerned, and what to do.
+    /// <see cref="Exception.Message"/> reads <c>PATH: error E2E5xxx: what is wrong and what to do</c>.
+    /// </summary>
+    public sealed class TrainingException : E2ENetException
     {
         /// <summary>Creates the exception.</summary>
-        public TrainingException(string id, string? path, string message, Exception? inner = null)
-            : base(message, inner)
+        /// <param name="error">One of <see cref="TrainingErrors"/> (or the error of a lower layer the trainer passes on).</param>
+        /// <param name="path">The file or folder concerned, if any.</param>
+        /// <param name="detail">What is wrong and what to do.</param>
+        /// <param name="inner">The underlying exception, if any.</param>
+        public TrainingException(ErrorDescriptor error, string? path, string detail, Exception? inner = null)
+            : base(error, path, detail, inner)
         {
-            Id = id;
-            Path = path;
         }
-
-        /// <summary>The error id (E2E5xxx).</summary>
-        public string Id { get; }
-
-        /// <summary>The file or folder concerned, if any.</summary>
-        public string? Path { get; }
-
-        /// <summary><c>path: error E2E5xxx: message</c>.</summary>
-        public override string ToString() => (Path != null ? Path + ": " : string.Empty) + "error " + Id + ": " + Message;
     }
 }

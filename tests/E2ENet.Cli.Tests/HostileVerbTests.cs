@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using E2ENet.Compiler.Errors;
 
 namespace E2ENet.Cli.Tests
 {
@@ -90,6 +91,27 @@ namespace E2ENet.Cli.Tests
             string text = error.ToString();
             Assert.Contains("e2enet test: error E2E9001: unexpected InvalidOperationException: boom", text);
             Assert.DoesNotContain("   at ", text);
+        }
+
+        [Fact]
+        public void Every_library_error_reaching_the_last_resort_is_its_own_one_line_message()
+        {
+            var errors = new E2ENetException[]
+            {
+                new E2ENet.Training.TrainingException(E2ENet.Training.TrainingErrors.RunExists, "runs/a", "this folder already holds a training"),
+                new E2ENet.Data.DataException(E2ENet.Data.DataErrors.NotNifti, "a.nii", "byte 344: bad magic"),
+                new E2ENet.Torch.Diagnostics.E2ENetTorchException(E2ENet.Torch.Diagnostics.TorchErrors.UnknownModel, "m.e2e", "no model 'X'"),
+                new E2ENet.Onnx.Diagnostics.E2ENetOnnxException(E2ENet.Onnx.Diagnostics.OnnxErrors.BundleNotFound, "b", "no such folder"),
+                new E2ENet.Compiler.Host.HostException(E2ENet.Compiler.Host.HostErrors.FolderInUse, "runs/a", "locked by pid 1"),
+            };
+            foreach (E2ENetException e in errors)
+            {
+                var error = new StringWriter();
+                Assert.Equal(1, LastResort.Report(error, "e2enet test", new AggregateException(e)));
+                Assert.Equal(e.Message + Environment.NewLine, error.ToString());
+                Assert.StartsWith(e.File + ": error " + e.Id + ": " + e.Detail, e.Message);
+            }
+            Assert.Equal("runs/a: error E2E5001: this folder already holds a training", errors[0].Message);
         }
     }
 }

@@ -18,18 +18,18 @@ namespace E2ENet.Compiler.Tests
             Assert.Equal(new Int3(1, 3, 3), spec.Block.Kernel);
             Assert.Equal(1e-5, spec.Block.Norm.Eps);
             Assert.Equal(0.01, spec.Block.Activation.Slope);
-            Assert.Equal("sgd", spec.Training.Optimizer.Kind);
+            Assert.Equal(OptimizerKind.Sgd, spec.Training.Optimizer.Kind);
             Assert.Equal(0.99, spec.Training.Optimizer.Momentum);
             Assert.True(spec.Training.Optimizer.Nesterov);
             Assert.Equal(3e-5, spec.Training.Optimizer.WeightDecay);
             Assert.Equal(0.01, spec.Training.LearningRate);
-            Assert.Equal(("poly", 0.9), (spec.Training.Schedule.Kind, spec.Training.Schedule.Exponent));
+            Assert.Equal((ScheduleKind.Poly, 0.9), (spec.Training.Schedule.Kind, spec.Training.Schedule.Exponent));
             Assert.Equal((1000, 250, 2), (spec.Training.Epochs, spec.Training.IterationsPerEpoch, spec.Training.Batch));
             Assert.Equal(12, spec.Training.Clip);
             Assert.Equal(0.33, spec.Training.Oversample);
             Assert.Equal(new[] { 8.0 / 15, 4.0 / 15, 2.0 / 15, 1.0 / 15 }, spec.Heads.NormalizedWeights.Select(w => System.Math.Round(w, 12)), new RoundedComparer());
             Assert.Equal((1200.0, IntervalUnit.Iterations), (spec.Evolve.Every, spec.Evolve.Unit));
-            Assert.Equal((0.5, 0.001, "cosine"), (spec.Evolve.PruneFrom, spec.Evolve.PruneTo, spec.Evolve.Decay));
+            Assert.Equal((0.5, 0.001, PruneDecay.Cosine), (spec.Evolve.PruneFrom, spec.Evolve.PruneTo, spec.Evolve.Decay));
             Assert.Equal(0.2, spec.Training.Augment.Rotation.Probability);
             Assert.Equal(0.5, spec.Inference.Step);
         }
@@ -80,8 +80,8 @@ model AmosCtS9 : AmosCt { fusion.sparsity 0.9 }
             var compilation = Model("training { optimizer adamw, lr 0.001, epochs 10 }\n  block norm instance, act relu, kernel [3, 3, 3]");
             Clean(compilation);
             ModelSpec spec = compilation.Models[0].Spec!;
-            Assert.Equal(("adamw", 0.001, 10), (spec.Training.Optimizer.Kind, spec.Training.LearningRate, spec.Training.Epochs));
-            Assert.Equal(("relu", new Int3(3, 3, 3)), (spec.Block.Activation.Kind, spec.Block.Kernel));
+            Assert.Equal((OptimizerKind.AdamW, 0.001, 10), (spec.Training.Optimizer.Kind, spec.Training.LearningRate, spec.Training.Epochs));
+            Assert.Equal((ActivationKind.Relu, new Int3(3, 3, 3)), (spec.Block.Activation.Kind, spec.Block.Kernel));
             Assert.Contains("E2E0201", Ids(Model("training { optimizer adamw, lrr 0.001 }")));
         }
 

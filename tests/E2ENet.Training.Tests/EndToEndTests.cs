@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using E2ENet.Data;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Evaluation;
 using E2ENet.Data.Inference;
 using E2ENet.Data.Preprocessing;
 using E2ENet.Tests;
 using E2ENet.Torch.Network;
-using E2ENet.Training.Randomness;
 using E2ENet.Training.Sparse;
 using static TorchSharp.torch;
 
@@ -20,6 +20,7 @@ namespace E2ENet.Training.Tests
     /// e2enet executable, stop half-way and resume, predict the held-out cases, evaluate them, and beat the untrained
     /// network by a wide margin.
     /// </summary>
+    [Collection(SeededTrainingCollection.Name)]
     public class EndToEndTests
     {
         private readonly Xunit.Abstractions.ITestOutputHelper _output;
@@ -97,7 +98,7 @@ namespace E2ENet.Training.Tests
             manual_seed(12345);
             using E2ENetNetwork network = E2ENetNetwork.Create(model.Network!);
             var topology = SparseTopology.Create(model.Network!, network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
-            topology.InitializeRandom(SeededRandom.Derive(12345, "topology"));
+            topology.InitializeRandom(Rng.Derive(12345, "topology"));
             network.eval();
             Directory.CreateDirectory(folder);
             Dataset dataset = Dataset.Open(datasetFolder);

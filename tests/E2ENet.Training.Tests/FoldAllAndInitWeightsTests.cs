@@ -2,9 +2,9 @@ using System;
 using System.IO;
 using System.Linq;
 using E2ENet.Cli;
+using E2ENet.Data;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Serialization;
-using E2ENet.Training.Randomness;
 using E2ENet.Training.Runs;
 using E2ENet.Training.Sparse;
 using static TorchSharp.torch;
@@ -57,7 +57,7 @@ namespace E2ENet.Training.Tests
             var ir = ModelLoader.Load(modelFile, null, overrides).Network!;
             var network = E2ENetNetwork.Create(ir);
             var topology = SparseTopology.Create(ir, network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
-            topology.InitializeRandom(SeededRandom.Derive(99, "topology"));
+            topology.InitializeRandom(Rng.Derive(99, "topology"));
             return (network, topology);
         }
 
@@ -86,8 +86,8 @@ namespace E2ENet.Training.Tests
             using (fourClasses)
             {
                 var error = Assert.Throws<TrainingException>(() => InitialWeights.Apply(fourClasses, fourClasses.Network, topology, weights, skipHeads: false));
-                Assert.Equal(TrainingErrors.InitWeightsMismatch, error.Id);
-                Assert.Equal(weights, error.Path);
+                Assert.Equal(TrainingErrors.InitWeightsMismatch.Id, error.Id);
+                Assert.Equal(weights, error.File);
                 Assert.Contains("seg_outputs.0.weight: file [3, ", error.Message);
                 Assert.Contains("add --init-weights-skip-heads", error.Message);
 

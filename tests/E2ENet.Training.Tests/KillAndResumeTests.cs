@@ -16,6 +16,7 @@ namespace E2ENet.Training.Tests
     /// are triggered by the progress lines the process prints, not by wall-clock time, so they land at the same stages on a
     /// fast machine and on a loaded one.
     /// </summary>
+    [Collection(SeededTrainingCollection.Name)]
     public class KillAndResumeTests
     {
         private static Process Start(string dataset, string model, string run, bool resume, Action<string> line)

@@ -9,7 +9,7 @@ namespace E2ENet.Training.Tests
 {
     public class LossTests
     {
-        private static readonly LossSpec Recipe = new LossSpec("dice_ce", 1e-5, 1, 1);
+        private static readonly LossSpec Recipe = new LossSpec(LossKind.DiceCe, 1e-5, 1, 1);
 
         [Fact]
         public void Dice_and_cross_entropy_follow_nnunets_formula()

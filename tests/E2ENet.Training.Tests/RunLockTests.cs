@@ -83,7 +83,7 @@ namespace E2ENet.Training.Tests
             {
                 Dataset = dataset, Output = run, Resume = true, Workers = 1, ValidationIterations = 0,
             }).Run());
-            Assert.Equal(TrainingErrors.BadOption, resumed.Id);
+            Assert.Equal(TrainingErrors.BadOption.Id, resumed.Id);
         }
     }
 }

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
+using E2ENet.Data;
 using E2ENet.Training.Optimization;
-using E2ENet.Training.Randomness;
 using E2ENet.Training.Sparse;
 using static TorchSharp.torch;
 
@@ -18,7 +18,7 @@ namespace E2ENet.Training.Tests
             NetworkIr ir = TestNetworks.Ir(fusion);
             var parameters = TestNetworks.Parameters(ir);
             var topology = SparseTopology.Create(ir, parameters);
-            topology.InitializeRandom(new SeededRandom(seed));
+            topology.InitializeRandom(new Rng(seed));
             return (ir, parameters, topology);
         }
 
@@ -88,7 +88,7 @@ namespace E2ENet.Training.Tests
         {
             var (ir, _, topology) = Setup();
             var before = topology.Layers.ToDictionary(l => l.Name, l => l.Mask);
-            EvolutionReport report = topology.Evolve(1200, rate, RegrowRule.Random, new SeededRandom(9));
+            EvolutionReport report = topology.Evolve(1200, rate, RegrowRule.Random, new Rng(9));
             foreach (LayerEvolution layer in report.Layers)
             {
                 int expected = (int)Math.Ceiling(rate * layer.Active);
@@ -114,7 +114,7 @@ namespace E2ENet.Training.Tests
             int count = (int)Math.Ceiling(0.5 * active.Count);
             var weakest = active.Take(count).ToHashSet();
             var strongest = active.Skip(count).ToHashSet();
-            topology.Evolve(1, 0.5, RegrowRule.Random, new SeededRandom(3));
+            topology.Evolve(1, 0.5, RegrowRule.Random, new Rng(3));
             float[] after = layer.Mask;
             // Every surviving unit is one of the strongest; every unit that is active now and was weak was regrown (zero weight).
             Assert.All(strongest, u => Assert.Equal(1, after[u]));
@@ -132,7 +132,7 @@ namespace E2ENet.Training.Tests
             optimizer.Step(0.1);
             // Momentum is dense here on purpose (no masking): regrowth must zero it for the regrown units.
             var before = topology.Layers.ToDictionary(l => l.Name, l => l.Mask);
-            topology.Evolve(10, 0.5, RegrowRule.Random, new SeededRandom(4), stateOf: optimizer.StateOf);
+            topology.Evolve(10, 0.5, RegrowRule.Random, new Rng(4), stateOf: optimizer.StateOf);
             foreach (SparseLayer layer in topology.Layers.Where(l => l.Unit == SparsityUnit.Kernel))
             {
                 float[] after = layer.Mask;
@@ -160,8 +160,8 @@ namespace E2ENet.Training.Tests
             Assert.NotEqual(a.Layers.Select(l => l.Mask), c.Layers.Select(l => l.Mask));
             for (int round = 1; round <= 3; round++)
             {
-                a.Evolve(round, 0.4, RegrowRule.Random, SeededRandom.Derive(7, "round" + round));
-                b.Evolve(round, 0.4, RegrowRule.Random, SeededRandom.Derive(7, "round" + round));
+                a.Evolve(round, 0.4, RegrowRule.Random, Rng.Derive(7, "round" + round));
+                b.Evolve(round, 0.4, RegrowRule.Random, Rng.Derive(7, "round" + round));
             }
             Assert.Equal(a.Layers.Select(l => l.Mask), b.Layers.Select(l => l.Mask));
         }
@@ -175,7 +175,7 @@ namespace E2ENet.Training.Tests
             float[] mask = layer.Mask;
             int target = Enumerable.Range(0, layer.Units).First(u => mask[u] == 0);
             gradient.view(layer.Rows * layer.Columns, -1)[target].fill_(100);
-            topology.Evolve(1, 0.01, RegrowRule.Gradient, new SeededRandom(1), gradientOf: name => name == layer.Name ? gradient : zeros_like(parameters[name]));
+            topology.Evolve(1, 0.01, RegrowRule.Gradient, new Rng(1), gradientOf: name => name == layer.Name ? gradient : zeros_like(parameters[name]));
             Assert.Equal(1, layer.Mask[target]);
         }
 
@@ -183,7 +183,7 @@ namespace E2ENet.Training.Tests
         public void Masks_export_and_import_exactly()
         {
             var (ir, parameters, topology) = Setup("sparsity 0.8, unit channel");
-            topology.Evolve(1, 0.5, RegrowRule.Random, new SeededRandom(2));
+            topology.Evolve(1, 0.5, RegrowRule.Random, new Rng(2));
             var saved = topology.ExportMasks();
             var restored = SparseTopology.Create(ir, TestNetworks.Parameters(ir, seed: 99));
             restored.ImportMasks(saved);
@@ -217,7 +217,7 @@ namespace E2ENet.Training.Tests
         [Fact]
         public void The_prune_rate_decays_by_cosine_from_start_to_end()
         {
-            var evolve = new EvolveSpec(true, 1200, IntervalUnit.Iterations, "l1", 0.5, 0.001, "cosine", "random");
+            var evolve = new EvolveSpec(true, 1200, IntervalUnit.Iterations, PruneCriterion.L1, 0.5, 0.001, PruneDecay.Cosine, RegrowRule.Random);
             var schedule = new PruneSchedule(evolve, 250, 250_000, sparse: true);
             Assert.Equal(0.5, schedule.Rate(0), 12);
             Assert.Equal((0.5 + 0.001) / 2, schedule.Rate(125_000), 12);

@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace E2ENet.Training.Tests
 {
     /// <summary>The trainer on a small synthetic dataset: it runs, checkpoints, resumes exactly, and refuses what it must.</summary>
+    [Collection(SeededTrainingCollection.Name)]
     public class TrainerTests
     {
         private static TrainerOptions Options(string dataset, string model, string run, bool resume = false, int? stopAfter = null, string[]? overrides = null)
@@ -139,13 +140,13 @@ namespace E2ENet.Training.Tests
             string dataset = TrainingFixtures.SyntheticDataset(Path.Combine(root, "data"), cases: 4);
             string model = TrainingFixtures.Model(root);
             string run = Path.Combine(root, "run");
-            Assert.Equal(TrainingErrors.NothingToResume, Assert.Throws<TrainingException>(() => new Trainer(Options(dataset, model, run, resume: true)).Run()).Id);
+            Assert.Equal(TrainingErrors.NothingToResume.Id, Assert.Throws<TrainingException>(() => new Trainer(Options(dataset, model, run, resume: true)).Run()).Id);
             new Trainer(Options(dataset, model, run, stopAfter: 1)).Run();
-            Assert.Equal(TrainingErrors.RunExists, Assert.Throws<TrainingException>(() => new Trainer(Options(dataset, model, run)).Run()).Id);
-            Assert.Equal(TrainingErrors.ModelMismatch, Assert.Throws<TrainingException>(() =>
+            Assert.Equal(TrainingErrors.RunExists.Id, Assert.Throws<TrainingException>(() => new Trainer(Options(dataset, model, run)).Run()).Id);
+            Assert.Equal(TrainingErrors.ModelMismatch.Id, Assert.Throws<TrainingException>(() =>
                 new Trainer(Options(dataset, model, run, resume: true, overrides: new[] { "fusion.sparsity=0.3" })).Run()).Id);
             var badFold = new TrainerOptions { Dataset = dataset, ModelFile = model, Output = Path.Combine(root, "fold"), Fold = 5, Workers = 1 };
-            Assert.Equal(TrainingErrors.BadOption, Assert.Throws<TrainingException>(() => new Trainer(badFold).Run()).Id);
+            Assert.Equal(TrainingErrors.BadOption.Id, Assert.Throws<TrainingException>(() => new Trainer(badFold).Run()).Id);
             var wrongClasses = Assert.ThrowsAny<Exception>(() => new Trainer(Options(dataset, model, Path.Combine(root, "classes"), overrides: new[] { "classes=5", "labels=none" })).Run());
             Assert.Contains("E4116", wrongClasses.Message);
         }

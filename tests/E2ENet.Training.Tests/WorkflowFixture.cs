@@ -77,8 +77,11 @@ namespace E2ENet.Training.Tests
 
 namespace E2ENet.Training.Tests
 {
-    /// <summary>The test classes that share <see cref="WorkflowFixture"/> (trained once, run one after another).</summary>
-    [Xunit.CollectionDefinition(Name)]
+    /// <summary>
+    /// The test classes that share <see cref="WorkflowFixture"/> (trained once, run one after another, and not in parallel with
+    /// any other class: the fixture's runs seed TorchSharp's process-wide generator, see <see cref="SeededTrainingCollection"/>).
+    /// </summary>
+    [Xunit.CollectionDefinition(Name, DisableParallelization = true)]
     public sealed class WorkflowCollection : Xunit.ICollectionFixture<WorkflowFixture>
     {
         public const string Name = "workflow runs";

@@ -67,7 +67,7 @@ namespace E2ENet.Generators.Emitting
             writer.Line("public const double Sparsity = " + CSharp.Double(spec.Fusion.Sparsity) + ";");
             writer.Line();
             writer.Doc("<summary>What one mask bit covers: <c>kernel</c> (an output x input channel pair) or <c>channel</c> (a whole input channel).</summary>");
-            writer.Line("public const string SparsityUnit = " + CSharp.String(UnitText(spec.Fusion.Unit)) + ";");
+            writer.Line("public const string SparsityUnit = " + CSharp.String(spec.Fusion.Unit.ToSymbol()) + ";");
             writer.Line();
             writer.Doc("<summary>");
             writer.Doc("The sparse tensors by state-dict name, with their units and how many each keeps");

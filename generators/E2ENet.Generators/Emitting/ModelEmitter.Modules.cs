@@ -135,7 +135,7 @@ namespace E2ENet.Generators.Emitting
         private static void WriteFactories(SourceWriter writer, NetworkIr network)
         {
             BlockSpec block = network.Spec.Block;
-            double slope = block.Activation.Kind == "relu" ? 0.0 : block.Activation.Slope;
+            double slope = block.Activation.NegativeSlope;
             bool perLevelKernel = network.Spec.Kernels.Distinct().Count() > 1;
             string norm = network.Blocks.Select(b => b.Norm).FirstOrDefault() ?? "instnorm";
             writer.Doc("<summary>");

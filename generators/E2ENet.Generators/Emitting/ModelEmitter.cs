@@ -73,7 +73,7 @@ namespace E2ENet.Generators.Emitting
             writer.Doc(CSharp.Xml(string.Format(System.Globalization.CultureInfo.InvariantCulture,
                 "{0} parameters ({1} active); {2} multiply-accumulates per sample at the patch {3} ({4} counting only active {5}s).",
                 CSharp.Grouped(network.Totals.DenseParameters), CSharp.Grouped(network.Totals.ActiveParameters),
-                CSharp.Grouped(network.Totals.DenseMacs), spec.Input.Patch.ToSizeString(), CSharp.Grouped(network.Totals.ActiveMacs), UnitText(spec.Fusion.Unit))));
+                CSharp.Grouped(network.Totals.DenseMacs), spec.Input.Patch.ToSizeString(), CSharp.Grouped(network.Totals.ActiveMacs), spec.Fusion.Unit.ToSymbol())));
             writer.Doc("</para>");
             writer.Doc("<para>Every stage at the patch " + spec.Input.Patch.ToSizeString() + ", for a batch of B (in evaluation order):</para>");
             writer.Doc("<code>");
@@ -124,15 +124,13 @@ namespace E2ENet.Generators.Emitting
             if (block.HasShift) parts.Add("depth shift by [" + CSharp.List(block.Shift) + "] (chunks of ceil(C / " + block.Shift.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ") channels)");
             parts.Add("Conv3d " + block.Kernel.ToSizeString() + " (padding " + CSharp.Tuple(block.Padding) + (block.Bias ? ", bias" : ", no bias") + ")");
             parts.Add("InstanceNorm3d (eps " + CSharp.Double(block.Norm.Eps) + (block.Norm.Affine ? ", affine" : ", not affine") + ")");
-            parts.Add(block.Activation.Kind == "relu" ? "ReLU" : "LeakyReLU (" + CSharp.Double(block.Activation.Slope) + ")");
+            parts.Add(block.Activation.Kind == ActivationKind.Relu ? "ReLU" : "LeakyReLU (" + CSharp.Double(block.Activation.Slope) + ")");
             return string.Join(", ", parts);
         }
 
         private static string FusionText(FusionSpec fusion)
             => fusion.IsSparse
-                ? "sparsity " + CSharp.Double(fusion.Sparsity) + " at the " + UnitText(fusion.Unit) + " level (" + fusion.Init + " initial topology) on every fusion and transposed convolution"
+                ? "sparsity " + CSharp.Double(fusion.Sparsity) + " at the " + fusion.Unit.ToSymbol() + " level (" + fusion.Init.ToSymbol() + " initial topology) on every fusion and transposed convolution"
                 : "dense (sparsity 0)";
-
-        internal static string UnitText(SparsityUnit unit) => unit == SparsityUnit.Channel ? "channel" : "kernel";
     }
 }

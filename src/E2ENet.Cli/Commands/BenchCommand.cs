@@ -76,7 +76,7 @@ namespace E2ENet.Cli.Commands
             }
             catch (E2ENet.Training.TrainingException e)
             {
-                context.Error.WriteLine(e.ToString());
+                context.Error.WriteLine(e.Message);
                 return ExitCodes.Errors;
             }
             if (cudnnBenchmark && deviceName != "cuda") return context.UsageError("bench forward", "--cudnn-benchmark needs --device cuda");

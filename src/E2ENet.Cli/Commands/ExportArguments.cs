@@ -1,9 +1,8 @@
 using System;
 using System.Globalization;
 using System.Linq;
-using E2ENet.Compiler.Host;
+using E2ENet.Compiler.Errors;
 using E2ENet.Compiler.Semantics;
-using E2ENet.Data;
 using E2ENet.Onnx.Diagnostics;
 using E2ENet.Torch.Diagnostics;
 
@@ -46,11 +45,8 @@ namespace E2ENet.Cli.Commands
                 case E2ENetTorchException torch:
                     context.Error.WriteLine(torch.Message);
                     return torch.Error == TorchErrors.UnknownModel || torch.Error == TorchErrors.FileNotReadable ? ExitCodes.Usage : ExitCodes.Errors;
-                case DataException data:
-                    context.Error.WriteLine(data.Message);
-                    return ExitCodes.Errors;
-                case HostException host:
-                    context.Error.WriteLine(host.Message);
+                case E2ENetException other:
+                    context.Error.WriteLine(other.Message);
                     return ExitCodes.Errors;
                 case System.Runtime.InteropServices.ExternalException or OutOfMemoryException:
                     context.Error.WriteLine($"e2enet {command}: error: the native runtime failed: {exception.Message.Split('\n')[0]}");

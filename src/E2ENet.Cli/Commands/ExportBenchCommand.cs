@@ -153,7 +153,7 @@ namespace E2ENet.Cli.Commands
             double dense = engines[0].Median, torch = engines[3].Median;
             double denseCpu = engines[0].CpuMedian, torchCpu = engines[3].CpuMedian;
             string source = weights != null ? "weights " + weights : FormattableString.Invariant($"random weights with the model's mask structure (seed {seed})");
-            output.WriteLine(FormattableString.Invariant($"model   {spec.Name} ({spec.Fusion.Unit.ToString().ToLowerInvariant()} sparsity {spec.Fusion.Sparsity}), patch 1x{spec.Input.Channels}x{patch.ToSizeString()}, {source}"));
+            output.WriteLine(FormattableString.Invariant($"model   {spec.Name} ({spec.Fusion.Unit.ToSymbol()} sparsity {spec.Fusion.Sparsity}), patch 1x{spec.Input.Channels}x{patch.ToSizeString()}, {source}"));
             output.WriteLine(FormattableString.Invariant($"machine {Environment.ProcessorCount} logical cores, ONNX Runtime CPU (default threads, no spin-waiting), TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} ({get_num_threads()} threads); medians of {runs} interleaved runs"));
             output.WriteLine(FormattableString.Invariant($"{"engine",-36} {"wall ms",9} {"x dense",8} {"x torch",8} {"cpu ms",9} {"x dense",8} {"x torch",8} {"GMACs",8} {"params",10}"));
             foreach (Engine engine in engines)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
+using E2ENet.Compiler.Errors;
 using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
@@ -114,15 +115,10 @@ namespace E2ENet.Cli.Commands
                 context.Output.WriteLine($"wrote {outputPath}");
                 return ExitCodes.Success;
             }
-            catch (E2ENetTorchException e)
+            catch (E2ENetException e)
             {
                 context.Error.WriteLine(e.Message);
-                return e.Id == TorchErrors.UnknownModel.Id ? ExitCodes.Usage : ExitCodes.Errors;
-            }
-            catch (HostException e)
-            {
-                context.Error.WriteLine(e.Message);
-                return ExitCodes.Errors;
+                return e.Error == TorchErrors.UnknownModel ? ExitCodes.Usage : ExitCodes.Errors;
             }
             catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException || e is OutOfMemoryException)
             {

@@ -8,6 +8,7 @@ using System.Reflection;
 using E2ENet.Cli.Reporting;
 using E2ENet.Compiler;
 using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
 using E2ENet.Data;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Evaluation;
@@ -16,7 +17,6 @@ using E2ENet.Data.Preprocessing;
 using E2ENet.Onnx.Export;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Weights;
-using E2ENet.Training.Randomness;
 using E2ENet.Training.Runs;
 using E2ENet.Training.Sparse;
 using TorchSharp;
@@ -148,7 +148,7 @@ namespace E2ENet.Cli.Commands
             {
                 var parameters = untrained.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
                 SparseTopology topology = SparseTopology.Create(ir, parameters);
-                if (model.Spec.Fusion.IsSparse) topology.InitializeRandom(SeededRandom.Derive((ulong)Seed, "topology"));
+                if (model.Spec.Fusion.IsSparse) topology.InitializeRandom(Rng.Derive((ulong)Seed, "topology"));
                 _untrained = Predict(untrained, dataset, plan, window, Path.Combine(PredictionsFolder, "untrained"), references, labels);
             }
             using (E2ENetNetwork trained = E2ENetNetwork.Create(ir))
@@ -205,7 +205,7 @@ namespace E2ENet.Cli.Commands
             NetworkIr ir = ModelLoader.Load(run.ModelFile).Network!;
             _context.Output.WriteLine("Summary");
             _context.Output.WriteLine($"  model {ModelName}: {ModelReport.Number(ir.Totals.DenseParameters)} parameters, {ModelReport.Number(ir.Totals.ActiveParameters)} active at sparsity "
-                + ir.Spec.Fusion.Sparsity.ToString(CultureInfo.InvariantCulture) + $" ({ir.Spec.Fusion.Unit.ToString().ToLowerInvariant()} units)");
+                + ir.Spec.Fusion.Sparsity.ToString(CultureInfo.InvariantCulture) + $" ({ir.Spec.Fusion.Unit.ToSymbol()} units)");
             if (_trained != null && _untrained != null)
             {
                 _context.Output.WriteLine($"  held-out mean Dice: {F(Mean(_untrained))} untrained -> {F(Mean(_trained))} trained");

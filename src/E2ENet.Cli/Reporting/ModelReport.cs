@@ -52,11 +52,11 @@ namespace E2ENet.Cli.Reporting
                     builder.Append(string.Format(CultureInfo.InvariantCulture,
                         "  block kernel {0}, shift {1}; fusion sparsity {2} (unit {3}, init {4}); evolve {5}\n",
                         kernels, spec.Block.HasShift ? "[" + string.Join(", ", spec.Block.Shift) + "]" : "none",
-                        FloatValue.Format(spec.Fusion.Sparsity), spec.Fusion.Unit.ToString().ToLowerInvariant(), spec.Fusion.Init,
+                        FloatValue.Format(spec.Fusion.Sparsity), spec.Fusion.Unit.ToSymbol(), spec.Fusion.Init.ToSymbol(),
                         !spec.Fusion.IsSparse ? "n/a (dense)" : spec.Evolve.Enabled
                             ? string.Format(CultureInfo.InvariantCulture, "every {0} {1}, prune {2} {3} -> {4} {5}, regrow {6}",
-                                FloatValue.Format(spec.Evolve.Every), spec.Evolve.Unit.ToString().ToLowerInvariant(), spec.Evolve.Criterion,
-                                FloatValue.Format(spec.Evolve.PruneFrom), FloatValue.Format(spec.Evolve.PruneTo), spec.Evolve.Decay, spec.Evolve.Regrow)
+                                FloatValue.Format(spec.Evolve.Every), spec.Evolve.Unit.ToSymbol(), spec.Evolve.Criterion.ToSymbol(),
+                                FloatValue.Format(spec.Evolve.PruneFrom), FloatValue.Format(spec.Evolve.PruneTo), spec.Evolve.Decay.ToSymbol(), spec.Evolve.Regrow.ToSymbol())
                             : "off"));
                 }
                 builder.Append('\n');
@@ -140,8 +140,8 @@ namespace E2ENet.Cli.Reporting
                 writer.WriteEndArray();
                 writer.WriteStartObject("fusion");
                 writer.WriteNumber("sparsity", spec.Fusion.Sparsity);
-                writer.WriteString("unit", spec.Fusion.Unit.ToString().ToLowerInvariant());
-                writer.WriteString("init", spec.Fusion.Init);
+                writer.WriteString("unit", spec.Fusion.Unit.ToSymbol());
+                writer.WriteString("init", spec.Fusion.Init.ToSymbol());
                 writer.WriteEndObject();
                 writer.WriteStartObject("memory");
                 writer.WriteNumber("trainingStepBytes", network.TrainingMemoryBytes);

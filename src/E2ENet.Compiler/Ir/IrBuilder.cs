@@ -311,7 +311,7 @@ namespace E2ENet.Compiler.Ir
                 }
             }
             double density = spec.Fusion.Density;
-            double[] densities = spec.Fusion.Init == "erk"
+            double[] densities = spec.Fusion.Init == FusionInit.Erk
                 ? ErdosRenyiKernel(layers.Select(l => l.Shape).ToList(), density)
                 : layers.Select(_ => density).ToArray();
             var masks = new Dictionary<string, MaskIr>();

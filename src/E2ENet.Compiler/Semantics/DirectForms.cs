@@ -346,7 +346,7 @@ namespace E2ENet.Compiler.Semantics
             {
                 // A constant rate.
                 output.Add(new PendingAssignment(to, start, terms[1].Span));
-                output.Add(new PendingAssignment(decay, new SymbolValue("constant"), terms[1].Span));
+                output.Add(new PendingAssignment(decay, new SymbolValue(PruneDecay.Constant.ToSymbol()), terms[1].Span));
                 return;
             }
             if (terms[2] is not ArrowTerm || terms.Count < 4)

@@ -70,8 +70,8 @@ namespace E2ENet.Compiler.Semantics
             }
 
             // Decoder: E2ENet's fusion decoder, or nnU-Net's U-Net (which takes nnU-Net's defaults where the model leaves ours).
-            bool unet = read.Symbol("decoder.type") == "unet";
-            var decoder = new DecoderSpec(unet ? DecoderKind.UNet : DecoderKind.Fusion, (int)read.Int("decoder.blocks"));
+            var decoder = new DecoderSpec(read.Choice("decoder.type", SpecChoices.Decoder), (int)read.Int("decoder.blocks"));
+            bool unet = decoder.IsUNet;
             bool Defaulted(string path) => settings[path].IsDefault;
 
             // Pools set the number of levels.
@@ -142,8 +142,8 @@ namespace E2ENet.Compiler.Semantics
                 }
             }
             if (shift.Length == 1 && shift[0] == 0) shift = Array.Empty<int>();
-            var norm = new NormSpec(read.Symbol("block.norm.type"), read.Real("block.norm.eps"), read.Bool("block.norm.affine"));
-            var act = new ActivationSpec(read.Symbol("block.act.type"), read.Real("block.act.slope"));
+            var norm = new NormSpec(read.Choice("block.norm.type", SpecChoices.Norm), read.Real("block.norm.eps"), read.Bool("block.norm.affine"));
+            var act = new ActivationSpec(read.Choice("block.act.type", SpecChoices.Activation), read.Real("block.act.slope"));
             var block = new BlockSpec(kernel, new EquatableArray<int>(shift), read.Bool("block.bias"), norm, act);
 
             // Fusion
@@ -160,16 +160,16 @@ namespace E2ENet.Compiler.Semantics
                     "fusion sparsity applies to E2ENet's fusion decoder; a U-Net (decoder unet) is dense: remove fusion.sparsity or set it to 0");
             }
             var fusion = new FusionSpec(stages, sparsity,
-                read.Symbol("fusion.unit") == "channel" ? SparsityUnit.Channel : SparsityUnit.Kernel, read.Symbol("fusion.init"));
+                read.Choice("fusion.unit", SpecChoices.Unit), read.Choice("fusion.init", SpecChoices.Init));
 
             // Geometry: divisibility, bottleneck, shift against depth
             CheckGeometry(patch, pools, shift, Where, diagnostics);
 
             // Evolution
             var evolve = new EvolveSpec(read.Bool("evolve.enabled"), read.Real("evolve.every.count"),
-                read.Symbol("evolve.every.unit") == "epochs" ? IntervalUnit.Epochs : IntervalUnit.Iterations,
-                read.Symbol("evolve.prune.criterion"), read.Real("evolve.prune.from"), read.Real("evolve.prune.to"),
-                read.Symbol("evolve.prune.decay"), read.Symbol("evolve.regrow"));
+                read.Choice("evolve.every.unit", SpecChoices.Interval),
+                read.Choice("evolve.prune.criterion", SpecChoices.Criterion), read.Real("evolve.prune.from"), read.Real("evolve.prune.to"),
+                read.Choice("evolve.prune.decay", SpecChoices.Decay), read.Choice("evolve.regrow", SpecChoices.Regrow));
             if (evolve.Unit == IntervalUnit.Iterations && evolve.Every != Math.Floor(evolve.Every))
             {
                 Report(DiagnosticDescriptors.InconsistentValues, "evolve.every.count",
@@ -202,12 +202,12 @@ namespace E2ENet.Compiler.Semantics
             }
 
             // Training
-            var optimizer = new OptimizerSpec(read.Symbol("training.optimizer.type"), read.Real("training.optimizer.momentum"),
+            var optimizer = new OptimizerSpec(read.Choice("training.optimizer.type", SpecChoices.Optimizer), read.Real("training.optimizer.momentum"),
                 read.Bool("training.optimizer.nesterov"), read.Real("training.optimizer.weight_decay"),
                 Reader.Real(read.List("training.optimizer.betas")[0]), Reader.Real(read.List("training.optimizer.betas")[1]),
                 read.Real("training.optimizer.eps"));
-            var schedule = new ScheduleSpec(read.Symbol("training.schedule.type"), read.Real("training.schedule.exponent"));
-            var loss = new LossSpec(read.Symbol("training.loss.type"), read.Real("training.loss.smooth"), read.Real("training.loss.dice"), read.Real("training.loss.ce"));
+            var schedule = new ScheduleSpec(read.Choice("training.schedule.type", SpecChoices.Schedule), read.Real("training.schedule.exponent"));
+            var loss = new LossSpec(read.Choice("training.loss.type", SpecChoices.Loss), read.Real("training.loss.smooth"), read.Real("training.loss.dice"), read.Real("training.loss.ce"));
             if (loss.DiceWeight + loss.CeWeight <= 0)
             {
                 Report(DiagnosticDescriptors.InconsistentValues, "training.loss.dice", "the loss weights training.loss.dice and training.loss.ce are both 0; give one of them a positive weight");
@@ -349,6 +349,11 @@ namespace E2ENet.Compiler.Semantics
             public bool Bool(string path) => ((BoolValue)Get(path)).Value;
 
             public string Symbol(string path) => Name(Get(path));
+
+            /// <summary>The enum value of a closed choice (the schema accepted only <paramref name="map"/>'s symbols).</summary>
+            public T Choice<T>(string path, SymbolMap<T> map)
+                where T : struct, Enum
+                => map.Parse(Symbol(path));
 
             public IReadOnlyList<ConfigValue> List(string path) => ((ListValue)Get(path)).Items.ToArray();
 

@@ -35,34 +35,18 @@ namespace E2ENet.Compiler.Semantics
         public override string ToString() => "[" + FloatValue.Format(Min) + ", " + FloatValue.Format(Max) + "]";
     }
 
-    /// <summary>What a sparsity mask bit covers.</summary>
-    public enum SparsityUnit
-    {
-        /// <summary>One whole kernel: an (output channel, input channel) pair (the paper).</summary>
-        Kernel,
-
-        /// <summary>One whole input channel of a layer (hardware-friendly; export can remove it).</summary>
-        Channel,
-    }
-
-    /// <summary>The unit of the evolution interval.</summary>
-    public enum IntervalUnit
-    {
-        /// <summary>Optimizer iterations.</summary>
-        Iterations,
-
-        /// <summary>Epochs.</summary>
-        Epochs,
-    }
-
     /// <summary>The network's input.</summary>
     public sealed record InputSpec(int Channels, Int3 Patch, EquatableArray<double> Spacing, EquatableArray<string> Names, EquatableArray<string> Normalization);
 
     /// <summary>Instance normalization's parameters.</summary>
-    public sealed record NormSpec(string Kind, double Eps, bool Affine);
+    public sealed record NormSpec(NormKind Kind, double Eps, bool Affine);
 
     /// <summary>The activation.</summary>
-    public sealed record ActivationSpec(string Kind, double Slope);
+    public sealed record ActivationSpec(ActivationKind Kind, double Slope)
+    {
+        /// <summary>The negative slope the activation applies: <see cref="Slope"/> for leaky ReLU, 0 for ReLU.</summary>
+        public double NegativeSlope => Kind == ActivationKind.Relu ? 0.0 : Slope;
+    }
 
     /// <summary>The basic block.</summary>
     public sealed record BlockSpec(Int3 Kernel, EquatableArray<int> Shift, bool Bias, NormSpec Norm, ActivationSpec Activation)
@@ -75,23 +59,13 @@ namespace E2ENet.Compiler.Semantics
     }
 
     /// <summary>Dynamic Sparse Feature Fusion settings.</summary>
-    public sealed record FusionSpec(int Stages, double Sparsity, SparsityUnit Unit, string Init)
+    public sealed record FusionSpec(int Stages, double Sparsity, SparsityUnit Unit, FusionInit Init)
     {
         /// <summary>Kept share of units: 1 - sparsity.</summary>
         public double Density => 1 - Sparsity;
 
         /// <summary>True when fusion layers carry masks.</summary>
         public bool IsSparse => Sparsity > 0;
-    }
-
-    /// <summary>The decoder architecture.</summary>
-    public enum DecoderKind
-    {
-        /// <summary>E2ENet's nested fusion decoder (the paper).</summary>
-        Fusion,
-
-        /// <summary>nnU-Net's plain U-Net decoder (dynamic_network_architectures' <c>PlainConvUNet</c>).</summary>
-        UNet,
     }
 
     /// <summary>The decoder: its kind, and for a U-Net the blocks per decoder level.</summary>
@@ -102,7 +76,7 @@ namespace E2ENet.Compiler.Semantics
     }
 
     /// <summary>Topology evolution settings.</summary>
-    public sealed record EvolveSpec(bool Enabled, double Every, IntervalUnit Unit, string Criterion, double PruneFrom, double PruneTo, string Decay, string Regrow);
+    public sealed record EvolveSpec(bool Enabled, double Every, IntervalUnit Unit, PruneCriterion Criterion, double PruneFrom, double PruneTo, PruneDecay Decay, RegrowRule Regrow);
 
     /// <summary>Deep-supervision weights of the four heads, full resolution first.</summary>
     public sealed record HeadsSpec(EquatableArray<double> DeepSupervision)
@@ -119,13 +93,13 @@ namespace E2ENet.Compiler.Semantics
     }
 
     /// <summary>The optimizer.</summary>
-    public sealed record OptimizerSpec(string Kind, double Momentum, bool Nesterov, double WeightDecay, double Beta1, double Beta2, double Eps);
+    public sealed record OptimizerSpec(OptimizerKind Kind, double Momentum, bool Nesterov, double WeightDecay, double Beta1, double Beta2, double Eps);
 
     /// <summary>The learning-rate schedule.</summary>
-    public sealed record ScheduleSpec(string Kind, double Exponent);
+    public sealed record ScheduleSpec(ScheduleKind Kind, double Exponent);
 
     /// <summary>The loss.</summary>
-    public sealed record LossSpec(string Kind, double Smooth, double DiceWeight, double CeWeight);
+    public sealed record LossSpec(LossKind Kind, double Smooth, double DiceWeight, double CeWeight);
 
     /// <summary>One augmentation: its probability and its range (the meaning of the range depends on the augmentation).</summary>
     public sealed record AugmentationSpec(double Probability, RealRange Range)

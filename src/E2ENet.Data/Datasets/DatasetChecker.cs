@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using E2ENet.Compiler.Errors;
 using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Preprocessing;
@@ -84,11 +85,11 @@ namespace E2ENet.Data.Datasets
                 }
                 catch (HostException e)
                 {
-                    found.Add(new DatasetProblem(new DataError(e.Error.Id, e.Error.Title, e.Error.Fix), e.Path, e.Detail));
+                    found.Add(new DatasetProblem(e.Error, e.File, e.Detail));
                 }
                 catch (OutOfMemoryException)
                 {
-                    found.Add(new DatasetProblem(new DataError(HostErrors.NotEnoughMemory.Id, HostErrors.NotEnoughMemory.Title, HostErrors.NotEnoughMemory.Fix),
+                    found.Add(new DatasetProblem(HostErrors.NotEnoughMemory,
                         all[index].Images.FirstOrDefault(), $"case '{all[index].Name}' ran out of memory while it was read (estimate {ByteSize.Format(need)}, allowed {memory}); crop or downsample its images"));
                 }
                 perCase[index] = found;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using E2ENet.Compiler.Errors;
 using E2ENet.Compiler.Host;
 
 namespace E2ENet.Data.Datasets
@@ -104,7 +105,7 @@ namespace E2ENet.Data.Datasets
                     return null;
                 }
                 int before = problems.Count;
-                void Problem(DataError error, string message) => problems.Add(new DatasetProblem(error, path, message));
+                void Problem(ErrorDescriptor error, string message) => problems.Add(new DatasetProblem(error, path, message));
 
                 string name = root.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))) ?? "dataset";
 

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using E2ENet.Compiler.Errors;
 using E2ENet.Data.Nifti;
 
 namespace E2ENet.Data.Datasets
@@ -67,7 +68,7 @@ namespace E2ENet.Data.Datasets
             return new MsdConversion(json.Name, channels, training, test);
         }
 
-        private static void Require(string path, DataError error, string name)
+        private static void Require(string path, ErrorDescriptor error, string name)
         {
             if (!File.Exists(path)) throw new DataException(error, path, $"case '{name}' of the task's dataset.json has no such file");
         }

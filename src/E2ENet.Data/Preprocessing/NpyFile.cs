@@ -1,3 +1,4 @@
+using E2ENet.Compiler.Errors;
 using System;
 using System.Globalization;
 using System.IO;
@@ -68,7 +69,7 @@ namespace E2ENet.Data.Preprocessing
         /// Reads a version 1.0 header from <paramref name="stream"/> (positioned at its start; left at the data): element type,
         /// shape (C order), and the data's offset from the header's start. Problems are <paramref name="error"/> naming <paramref name="path"/>.
         /// </summary>
-        public static (string Descr, long[] Shape, long DataOffset) ReadHeader(Stream stream, string path, DataError error)
+        public static (string Descr, long[] Shape, long DataOffset) ReadHeader(Stream stream, string path, ErrorDescriptor error)
         {
             var prefix = new byte[10];
             if (stream.ReadAtLeast(prefix, 10, throwOnEndOfStream: false) < 10 || !prefix.AsSpan(0, 6).SequenceEqual(Magic) || prefix[6] != 1)

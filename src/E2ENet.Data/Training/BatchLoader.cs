@@ -118,7 +118,7 @@ namespace E2ENet.Data.Training
         }
 
         private static DataException Failed(Exception error)
-            => error as DataException is { Id: "E4203" } d ? d : new DataException(DataErrors.WorkerFailed, (error as DataException)?.File, "building a batch failed: " + (error is DataException de ? de.ShortMessage : error.GetType().Name + ": " + error.Message), error);
+            => error is DataException d && d.Error == DataErrors.WorkerFailed ? d : new DataException(DataErrors.WorkerFailed, (error as DataException)?.File, "building a batch failed: " + (error is DataException de ? de.ShortMessage : error.GetType().Name + ": " + error.Message), error);
 
         /// <inheritdoc />
         public void Dispose()

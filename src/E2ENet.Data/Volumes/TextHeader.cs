@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using E2ENet.Compiler.Errors;
 
 namespace E2ENet.Data.Volumes
 {
@@ -19,7 +20,7 @@ namespace E2ENet.Data.Volumes
         /// <summary>The largest header read (1 MiB): real headers are a few hundred bytes.</summary>
         public const int MaxBytes = 1 << 20;
 
-        private TextHeader(string path, DataError error, IReadOnlyList<HeaderLine> lines, long dataOffset)
+        private TextHeader(string path, ErrorDescriptor error, IReadOnlyList<HeaderLine> lines, long dataOffset)
         {
             Path = path;
             Error = error;
@@ -31,7 +32,7 @@ namespace E2ENet.Data.Volumes
         public string Path { get; }
 
         /// <summary>The error of a malformed header of this format.</summary>
-        public DataError Error { get; }
+        public ErrorDescriptor Error { get; }
 
         /// <summary>The lines read, the last one included.</summary>
         public IReadOnlyList<HeaderLine> Lines { get; }
@@ -44,7 +45,7 @@ namespace E2ENet.Data.Volumes
         /// (that line included) or the file ends. Line breaks are <c>\n</c> or <c>\r\n</c>. A NUL byte, or more than
         /// <see cref="MaxBytes"/> without the end, is <paramref name="error"/>.
         /// </summary>
-        public static TextHeader Read(string path, Stream stream, DataError error, Func<HeaderLine, bool> isLast)
+        public static TextHeader Read(string path, Stream stream, ErrorDescriptor error, Func<HeaderLine, bool> isLast)
         {
             var lines = new List<HeaderLine>();
             var line = new List<byte>(256);
@@ -91,7 +92,7 @@ namespace E2ENet.Data.Volumes
         public DataException Fail(HeaderLine line, string detail) => new DataException(Error, Path, $"line {line.Number} ('{Shorten(line.Text)}'): {detail}");
 
         /// <summary>An error of another kind at <paramref name="line"/>.</summary>
-        public DataException Fail(DataError error, HeaderLine line, string detail) => new DataException(error, Path, $"line {line.Number} ('{Shorten(line.Text)}'): {detail}");
+        public DataException Fail(ErrorDescriptor error, HeaderLine line, string detail) => new DataException(error, Path, $"line {line.Number} ('{Shorten(line.Text)}'): {detail}");
 
         /// <summary>Whole numbers separated by spaces: exactly <paramref name="count"/> of them (any count when negative).</summary>
         public long[] Integers(HeaderLine line, string field, string value, int count)
@@ -120,7 +121,7 @@ namespace E2ENet.Data.Volumes
         }
 
         /// <summary>Real numbers separated by spaces: exactly <paramref name="count"/> of them, each finite.</summary>
-        public double[] Reals(HeaderLine line, string field, string value, int count, DataError? error = null)
+        public double[] Reals(HeaderLine line, string field, string value, int count, ErrorDescriptor? error = null)
         {
             string[] parts = Split(value);
             if (parts.Length != count) throw Fail(line, $"{field} needs {count} number(s), and has {parts.Length}");
@@ -130,7 +131,7 @@ namespace E2ENet.Data.Volumes
         }
 
         /// <summary>One finite real number (invariant culture); "nan" and infinities are <paramref name="error"/> (default: <see cref="DataErrors.BadGeometry"/>).</summary>
-        public double Real(HeaderLine line, string field, string text, DataError? error = null)
+        public double Real(HeaderLine line, string field, string text, ErrorDescriptor? error = null)
         {
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
                 throw Fail(line, $"{field}: '{Shorten(text)}' is not a number");

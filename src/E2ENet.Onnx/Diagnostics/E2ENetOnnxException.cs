@@ -1,4 +1,5 @@
 using System;
+using E2ENet.Compiler.Errors;
 
 namespace E2ENet.Onnx.Diagnostics
 {
@@ -7,27 +8,12 @@ namespace E2ENet.Onnx.Diagnostics
     /// concerns, and a message that says what is wrong, where, and how to fix it. <see cref="Exception.Message"/> reads
     /// <c>FILE: error E2E6xxx: MESSAGE</c>, as the command-line tool prints it.
     /// </summary>
-    public sealed class E2ENetOnnxException : Exception
+    public sealed class E2ENetOnnxException : E2ENetException
     {
         /// <summary>Creates the exception.</summary>
-        public E2ENetOnnxException(OnnxError error, string? file, string detail, Exception? inner = null)
-            : base((string.IsNullOrEmpty(file) ? string.Empty : file + ": ") + "error " + error.Id + ": " + detail, inner)
+        public E2ENetOnnxException(ErrorDescriptor error, string? file, string detail, Exception? inner = null)
+            : base(error, file, detail, inner)
         {
-            Error = error;
-            File = file;
-            Detail = detail;
         }
-
-        /// <summary>The kind of error.</summary>
-        public OnnxError Error { get; }
-
-        /// <summary>The stable id, e.g. E2E6101.</summary>
-        public string Id => Error.Id;
-
-        /// <summary>The file or folder concerned, when there is one.</summary>
-        public string? File { get; }
-
-        /// <summary>The message without the file and id.</summary>
-        public string Detail { get; }
     }
 }

@@ -149,7 +149,7 @@ namespace E2ENet.Onnx.Emit
             {
                 x, context.Graph.Float32(block.NormWeight, dims, scale), context.Graph.Float32(block.NormBias, dims, shift),
             }, OnnxAttribute.Of("epsilon", (float)spec.Norm.Eps));
-            string activated = spec.Activation.Kind == "relu"
+            string activated = spec.Activation.Kind == ActivationKind.Relu
                 ? context.Graph.Add("Relu", block.Name + ".relu", new[] { norm })
                 : context.Graph.Add("LeakyRelu", block.Name + ".lrelu", new[] { norm }, OnnxAttribute.Of("alpha", (float)spec.Activation.Slope));
             if (context.Half) activated = context.Graph.Add("Cast", block.Name + ".to_fp16", new[] { activated }, OnnxAttribute.Of("to", (long)OnnxDataType.Float16));

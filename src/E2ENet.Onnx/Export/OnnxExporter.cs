@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using E2ENet.Compiler.Errors;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Onnx.Bundle;
@@ -171,7 +172,7 @@ namespace E2ENet.Onnx.Export
             return checks;
         }
 
-        private static ExportCheck Check(string name, string against, double error, double tolerance, OnnxError id, ExportRequest request, Int3 patch, string what)
+        private static ExportCheck Check(string name, string against, double error, double tolerance, ErrorDescriptor id, ExportRequest request, Int3 patch, string what)
         {
             if (!(error <= tolerance))
             {

@@ -157,7 +157,7 @@ namespace E2ENet.Torch.Network
         private ConvBlock CreateBlock(BlockIr block, ModelSpec spec)
         {
             BlockSpec b = spec.Block;
-            double slope = b.Activation.Kind == "relu" ? 0.0 : b.Activation.Slope;
+            double slope = b.Activation.NegativeSlope;
             var module = new ConvBlock(block.InChannels, block.OutChannels, ToTuple(block.Kernel), ToTuple(block.Stride), ToTuple(block.Padding),
                 block.Shift.ToArray(), b.Bias, b.Norm.Eps, b.Norm.Affine, slope, block.Norm);
             _blocks[block.Name] = module;

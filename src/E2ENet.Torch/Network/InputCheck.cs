@@ -1,3 +1,4 @@
+using E2ENet.Compiler.Errors;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Torch.Diagnostics;
@@ -20,7 +21,7 @@ namespace E2ENet.Torch.Network
         {
             InputProblem? problem = contract.Check(shape, dtype == ScalarType.Float32, dtype.ToString().ToLowerInvariant());
             if (problem == null) return;
-            TorchError error = problem.Kind switch
+            ErrorDescriptor error = problem.Kind switch
             {
                 InputProblemKind.Shape => TorchErrors.InputShape,
                 InputProblemKind.DataType => TorchErrors.UnsupportedDtype,

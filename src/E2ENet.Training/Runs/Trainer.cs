@@ -10,6 +10,7 @@ using E2ENet.Compiler;
 using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
+using E2ENet.Data;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Evaluation;
 using E2ENet.Data.Inference;
@@ -21,7 +22,6 @@ using E2ENet.Torch.Weights;
 using E2ENet.Training.Checkpoints;
 using E2ENet.Training.Losses;
 using E2ENet.Training.Optimization;
-using E2ENet.Training.Randomness;
 using E2ENet.Training.Reporting;
 using E2ENet.Training.Schedules;
 using E2ENet.Training.Sparse;
@@ -142,7 +142,7 @@ namespace E2ENet.Training.Runs
             var parameters = network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
             var byName = parameters.ToDictionary(p => p.Item1, p => p.Item2);
             SparseTopology topology = SparseTopology.Create(ir, byName);
-            IParameterOptimizer optimizer = recipe.Optimizer.Kind == "adamw"
+            IParameterOptimizer optimizer = recipe.Optimizer.Kind == OptimizerKind.AdamW
                 ? new AdamWOptimizer(parameters, recipe.Optimizer.Beta1, recipe.Optimizer.Beta2, recipe.Optimizer.Eps, recipe.Optimizer.WeightDecay)
                 : new SgdOptimizer(parameters, recipe.Optimizer.Momentum, recipe.Optimizer.Nesterov, recipe.Optimizer.WeightDecay);
             var store = new CheckpointStore(_run.CheckpointsFolder);
@@ -160,7 +160,7 @@ namespace E2ENet.Training.Runs
 
             var schedule = new LearningRateSchedule(recipe);
             var pruning = new PruneSchedule(spec.Evolve, recipe.IterationsPerEpoch, recipe.TotalIterations, spec.Fusion.IsSparse);
-            var rule = spec.Evolve.Regrow == "gradient" ? RegrowRule.Gradient : RegrowRule.Random;
+            RegrowRule rule = spec.Evolve.Regrow;
             var loss = new DeepSupervisionLoss(ir);
             TrainingDataOptions trainData = TrainingDataOptions.FromModel(spec, ir, _seed, _options.Workers);
             TrainingDataOptions validationData = new TrainingDataOptions
@@ -215,7 +215,7 @@ namespace E2ENet.Training.Runs
                         if (pruning.IsEvolutionStep(state.Iteration))
                         {
                             EvolutionReport report = topology.Evolve(state.Iteration, pruning.Rate(state.Iteration), rule,
-                                SeededRandom.Derive((ulong)_seed, "evolve/" + state.Iteration.ToString(CultureInfo.InvariantCulture)),
+                                Rng.Derive((ulong)_seed, "evolve/" + state.Iteration.ToString(CultureInfo.InvariantCulture)),
                                 gradientOf: name => byName[name].grad, stateOf: optimizer.StateOf);
                             rounds++;
                             state.EvolutionRounds++;
@@ -474,7 +474,7 @@ namespace E2ENet.Training.Runs
             }
             catch (E2ENet.Torch.Diagnostics.E2ENetTorchException e)
             {
-                throw new TrainingException(e.Id, e.File, e.Detail, e);
+                throw new TrainingException(e.Error, e.File, e.Detail, e);
             }
         }
 
@@ -534,7 +534,7 @@ namespace E2ENet.Training.Runs
 
         private TrainerState Start(SparseTopology topology, ModelSpec spec)
         {
-            if (spec.Fusion.IsSparse) topology.InitializeRandom(SeededRandom.Derive((ulong)_seed, "topology"));
+            if (spec.Fusion.IsSparse) topology.InitializeRandom(Rng.Derive((ulong)_seed, "topology"));
             if (File.Exists(_run.EvolutionFile)) File.Delete(_run.EvolutionFile);
             Log($"started: {topology.Layers.Count} sparse layers, {topology.Layers.Sum(l => (long)l.ActiveCount):N0} of {topology.Layers.Sum(l => (long)l.Units):N0} units active");
             return new TrainerState { Model = spec.Name, Seed = _seed, Fold = _fold };

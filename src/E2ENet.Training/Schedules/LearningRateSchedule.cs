@@ -21,8 +21,8 @@ namespace E2ENet.Training.Schedules
             double lr = _training.LearningRate;
             return _training.Schedule.Kind switch
             {
-                "constant" => lr,
-                "cosine" => lr * 0.5 * (1 + Math.Cos(Math.PI * progress)),
+                ScheduleKind.Constant => lr,
+                ScheduleKind.Cosine => lr * 0.5 * (1 + Math.Cos(Math.PI * progress)),
                 _ => lr * Math.Pow(1 - progress, _training.Schedule.Exponent),
             };
         }

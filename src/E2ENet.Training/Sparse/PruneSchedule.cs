@@ -31,8 +31,8 @@ namespace E2ENet.Training.Sparse
         /// <summary>Rate at the last iteration.</summary>
         public double To { get; }
 
-        /// <summary>cosine, linear or constant.</summary>
-        public string Decay { get; }
+        /// <summary>Cosine, linear or constant.</summary>
+        public PruneDecay Decay { get; }
 
         /// <summary>Iterations between rounds (ΔT).</summary>
         public long Interval { get; }
@@ -49,8 +49,8 @@ namespace E2ENet.Training.Sparse
             double progress = Math.Min(1.0, Math.Max(0.0, (double)iteration / TotalIterations));
             return Decay switch
             {
-                "constant" => From,
-                "linear" => From + (To - From) * progress,
+                PruneDecay.Constant => From,
+                PruneDecay.Linear => From + (To - From) * progress,
                 _ => To + (From - To) * 0.5 * (1 + Math.Cos(Math.PI * progress)),
             };
         }

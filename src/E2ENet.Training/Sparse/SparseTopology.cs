@@ -3,21 +3,11 @@ using System.Collections.Generic;
 using System.Linq;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
-using E2ENet.Training.Randomness;
+using E2ENet.Data;
 using static TorchSharp.torch;
 
 namespace E2ENet.Training.Sparse
 {
-    /// <summary>How pruned units are replaced in an evolution round.</summary>
-    public enum RegrowRule
-    {
-        /// <summary>Uniformly at random among all inactive units (the just-pruned ones included): the paper.</summary>
-        Random,
-
-        /// <summary>The inactive units whose gradient has the largest L1 norm (RigL-style).</summary>
-        Gradient,
-    }
-
     /// <summary>
     /// The sparse topology of a network under Dynamic Sparse Feature Fusion (docs/method.md, "DSFF: sparse masks and their evolution"): a mask per sparse tensor
     /// (every fusion conv and transposed conv), exact kept counts, evolution rounds (prune the weakest active units by L1
@@ -62,7 +52,7 @@ namespace E2ENet.Training.Sparse
         /// The initial topology: per layer exactly <c>round(units x density_l)</c> units (the IR's kept count; uniform or ERK
         /// densities) chosen uniformly at random; the weights of the others are zeroed, kept ones keep their init.
         /// </summary>
-        public void InitializeRandom(SeededRandom random)
+        public void InitializeRandom(Rng random)
         {
             foreach (SparseLayer layer in _layers)
             {
@@ -179,7 +169,7 @@ namespace E2ENet.Training.Sparse
         /// <param name="random">Randomness for <see cref="RegrowRule.Random"/> (and ties).</param>
         /// <param name="gradientOf">Gradients by layer name, for <see cref="RegrowRule.Gradient"/>.</param>
         /// <param name="stateOf">Per-parameter optimizer state to mask and zero for regrown units (momentum; AdamW's moments).</param>
-        public EvolutionReport Evolve(long iteration, double rate, RegrowRule rule, SeededRandom random,
+        public EvolutionReport Evolve(long iteration, double rate, RegrowRule rule, Rng random,
             Func<string, Tensor?>? gradientOf = null, Func<string, IEnumerable<Tensor>>? stateOf = null)
         {
             if (rate < 0 || rate > 1) throw new ArgumentOutOfRangeException(nameof(rate), rate, "a prune rate is in [0, 1]");

@@ -1,5 +1,4 @@
 using System.IO;
-using System.Linq;
 using E2ENet.Compiler.Host;
 using E2ENet.Tests;
 
@@ -11,10 +10,7 @@ namespace E2ENet.Compiler.Tests.Host
         [Fact]
         public void Every_host_error_is_documented_with_its_title()
         {
-            string docs = File.ReadAllText(TestPaths.Repo("docs", "reliability.md"));
-            foreach (HostError error in HostErrors.All) Assert.Contains("| " + error.Id + " | " + error.Title + " |", docs);
-            Assert.Equal(HostErrors.All.Count, HostErrors.All.Select(e => e.Id).Distinct().Count());
-            Assert.All(HostErrors.All, e => Assert.Matches("^E2E7[0-9]{3}$", e.Id));
+            ErrorTables.AssertDocumented("reliability.md", HostErrors.All, @"E2E7\d{3}");
             Assert.Contains("(docs/reliability.md)", File.ReadAllText(TestPaths.Repo("README.md")));
         }
     }
