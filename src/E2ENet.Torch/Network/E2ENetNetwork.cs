@@ -64,9 +64,12 @@ namespace E2ENet.Torch.Network
         public IReadOnlyDictionary<string, UpConvolution> Ups => _ups;
 
         /// <summary>Builds the network of an IR (<c>CompiledModel.Network</c> or <c>IrBuilder.Build(spec)</c>).</summary>
+        /// <exception cref="E2ENet.Compiler.Host.HostException">E2E7001: its weights alone exceed the memory budget (refused before allocating).</exception>
         public static E2ENetNetwork Create(NetworkIr network)
         {
             if (network is null) throw new ArgumentNullException(nameof(network));
+            E2ENet.Compiler.Host.MemoryBudget.Current.Require(MemoryEstimate.Weights(network), null, string.Format(CultureInfo.InvariantCulture,
+                "building model '{0}' ({1:N0} parameters)", network.Spec.Name, network.Totals.DenseParameters), "a narrower model (widths.base, widths.max) or fewer levels");
             return new E2ENetNetwork(network);
         }
 
