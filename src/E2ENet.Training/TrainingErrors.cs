@@ -39,6 +39,9 @@ namespace E2ENet.Training
 
         /// <summary>Runs given to summarize that cannot be compared (other labels, a fold twice, no validation results).</summary>
         public const string SummaryMismatch = "E2E5011";
+
+        /// <summary>The network given to the trainer (a generated class) does not have the layers of the model to train.</summary>
+        public const string NetworkMismatch = "E2E5012";
     }
 
     /// <summary>A training problem the user can fix: an id, the file or folder concerned, and what to do.</summary>

@@ -51,6 +51,9 @@ namespace E2ENet.Torch.Network
         /// <summary>The IR the network was built from (shapes, parameter names, masks, module tree and schedule).</summary>
         public NetworkIr Network => _ir;
 
+        /// <inheritdoc />
+        nn.Module<Tensor, Tensor> IE2ENetNetwork.Module => this;
+
         /// <summary>Input channels.</summary>
         public int InputChannels => _ir.Spec.Input.Channels;
 

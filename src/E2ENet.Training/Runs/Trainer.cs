@@ -15,6 +15,8 @@ using E2ENet.Data.Evaluation;
 using E2ENet.Data.Inference;
 using E2ENet.Data.Preprocessing;
 using E2ENet.Data.Training;
+using E2ENet.Torch;
+using E2ENet.Torch.Diagnostics;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Serialization;
 using E2ENet.Torch.Weights;
@@ -137,9 +139,11 @@ namespace E2ENet.Training.Runs
 
             // Network, topology, optimizer.
             manual_seed(_seed);
-            using E2ENetNetwork network = E2ENetNetwork.Create(ir);
-            network.to(device);
-            var parameters = network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+            using IE2ENetNetwork network = (_options.Network ?? NetworkFactory.RunTime(ir)).Create();
+            RequireFits(network.Module.named_parameters().Select(p => (p.name, p.parameter.shape)), ir, NetworkText(network));
+            network.Module.to(device);
+            FiniteChecks.Register(network.Module);
+            var parameters = network.Module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
             var byName = parameters.ToDictionary(p => p.Item1, p => p.Item2);
             SparseTopology topology = SparseTopology.Create(ir, byName);
             IParameterOptimizer optimizer = recipe.Optimizer.Kind == "adamw"
@@ -149,7 +153,7 @@ namespace E2ENet.Training.Runs
             TrainerState state;
             if (_options.Resume && store.Latest() != null)
             {
-                state = Restore(store, network, topology, optimizer, spec);
+                state = Restore(store, network, ir, topology, optimizer, spec);
             }
             else
             {
@@ -184,7 +188,7 @@ namespace E2ENet.Training.Runs
                     if (cancellation.IsCancellationRequested) break;
                     var watch = Stopwatch.StartNew();
                     double lr = schedule.At(epoch);
-                    network.train();
+                    network.Module.train();
                     double lossSum = 0;
                     int rounds = 0;
                     var waiting = new Stopwatch();
@@ -253,7 +257,7 @@ namespace E2ENet.Training.Runs
                     {
                         state.BestPseudoDiceAverage = state.PseudoDiceAverage;
                         state.BestEpoch = epoch + 1;
-                        TensorFileWriter.Write(_run.BestWeights, network.state_dict());
+                        TensorFileWriter.Write(_run.BestWeights, network.Module.state_dict());
                     }
                     WriteMetrics(state, foreground);
                     WritePlots(state.Metrics);
@@ -269,7 +273,7 @@ namespace E2ENet.Training.Runs
             EvaluationReport? validation = null;
             if (finished)
             {
-                TensorFileWriter.Write(_run.FinalWeights, network.state_dict());
+                TensorFileWriter.Write(_run.FinalWeights, network.Module.state_dict());
                 Log($"training finished after {state.EpochsDone} epochs; final weights: {_run.FinalWeights}; best (epoch {state.BestEpoch}): {_run.BestWeights}");
                 if (_options.FinalValidation && _fold != FoldSelection.All)
                 {
@@ -302,7 +306,7 @@ namespace E2ENet.Training.Runs
                 + $"with a lower learning rate (--set training.lr={lower}; now {lr}) {clip}{kept}";
         }
 
-        private static double Step(E2ENetNetwork network, DeepSupervisionLoss loss, IParameterOptimizer optimizer, SparseTopology topology,
+        private static double Step(IE2ENetNetwork network, DeepSupervisionLoss loss, IParameterOptimizer optimizer, SparseTopology topology,
             TrainingBatch batch, Device device, double lr, double? clip)
         {
             using var scope = NewDisposeScope();
@@ -316,7 +320,7 @@ namespace E2ENet.Training.Runs
             value.backward();
             if (clip is double norm)
             {
-                nn.utils.clip_grad_norm_(network.parameters(), norm, 2.0);
+                nn.utils.clip_grad_norm_(network.Module.parameters(), norm, 2.0);
             }
             optimizer.Step(lr);
             topology.ApplyToWeights();
@@ -328,7 +332,7 @@ namespace E2ENet.Training.Runs
         /// Runs the batch whose loss was not finite again, with every layer checking its output (E2E3010), and says which layer
         /// first produced NaN or infinity, or that the network's outputs were finite and the loss was not.
         /// </summary>
-        private static string LocateNonFinite(E2ENetNetwork network, DeepSupervisionLoss loss, TrainingBatch batch, Device device)
+        private static string LocateNonFinite(IE2ENetNetwork network, DeepSupervisionLoss loss, TrainingBatch batch, Device device)
         {
             using var scope = NewDisposeScope();
             using var checks = E2ENet.Torch.Diagnostics.FiniteChecks.Enable();
@@ -346,12 +350,12 @@ namespace E2ENet.Training.Runs
             }
         }
 
-        private static (double Loss, PseudoDice Dice) Validate(E2ENetNetwork network, DeepSupervisionLoss loss, PreprocessedDataset data,
+        private static (double Loss, PseudoDice Dice) Validate(IE2ENetNetwork network, DeepSupervisionLoss loss, PreprocessedDataset data,
             IReadOnlyList<string> cases, TrainingDataOptions options, int iterations, int epoch, Device device, int classes)
         {
             var dice = new PseudoDice(classes);
             double sum = 0;
-            network.eval();
+            network.Module.eval();
             using (no_grad())
             {
                 for (int i = 0; i < iterations; i++)
@@ -364,18 +368,18 @@ namespace E2ENet.Training.Runs
                     dice.Add(outputs[0], targets[0]);
                 }
             }
-            network.train();
+            network.Module.train();
             return (sum / iterations, dice);
         }
 
-        private EvaluationReport FinalValidation(E2ENetNetwork network, ModelSpec spec, PreprocessingPlan plan, IReadOnlyList<string> cases, Device device)
+        private EvaluationReport FinalValidation(IE2ENetNetwork network, ModelSpec spec, PreprocessingPlan plan, IReadOnlyList<string> cases, Device device)
         {
             Dataset dataset = Dataset.Open(_options.Dataset);
             string predictions = Path.Combine(_run.ValidationFolder, "predictions");
             string references = Path.Combine(_run.ValidationFolder, "references");
             Directory.CreateDirectory(predictions);
             Directory.CreateDirectory(references);
-            network.eval();
+            network.Module.eval();
             PatchPredictor predictor = input =>
             {
                 using (no_grad()) return network.forward(input);
@@ -416,6 +420,10 @@ namespace E2ENet.Training.Runs
             var overrides = new List<string>(_options.Overrides);
             if (_options.Epochs is int epochs) overrides.Add("training.epochs=" + epochs.ToString(CultureInfo.InvariantCulture));
             if (_options.Iterations is int iterations) overrides.Add("training.iterations=" + iterations.ToString(CultureInfo.InvariantCulture));
+            if (_options.Network != null && _options.ModelFile != null)
+            {
+                throw new TrainingException(TrainingErrors.BadOption, _options.ModelFile, "give the model to train once: a model file or a network (a generated class), not both");
+            }
             if (_options.Resume)
             {
                 if (!File.Exists(_run.ModelFile))
@@ -424,11 +432,11 @@ namespace E2ENet.Training.Runs
                 }
                 ReadRunIdentity();
                 CompiledModel saved = LoadModel(_run.ModelFile, null, Array.Empty<string>());
-                if (_options.ModelFile != null || overrides.Count > 0)
+                if (_options.Network != null || _options.ModelFile != null || overrides.Count > 0)
                 {
                     // The run's model.e2e is authoritative; a model or overrides given again must describe the same network and recipe.
-                    CompiledModel requested = _options.ModelFile != null
-                        ? LoadModel(_options.ModelFile, _options.ModelName, overrides)
+                    CompiledModel requested = _options.Network != null ? LoadNetworkModel(_options.Network, overrides)
+                        : _options.ModelFile != null ? LoadModel(_options.ModelFile, _options.ModelName, overrides)
                         : LoadModel(_run.ModelFile, null, overrides);
                     if (requested.Spec!.CanonicalSource.Replace("model " + requested.Name + " ", "model " + saved.Name + " ") != saved.Spec!.CanonicalSource)
                     {
@@ -439,13 +447,48 @@ namespace E2ENet.Training.Runs
                 }
                 return saved;
             }
-            if (_options.ModelFile == null) throw new TrainingException(TrainingErrors.BadOption, null, "give the model to train: --model file.e2e[:Model]");
+            if (_options.ModelFile == null && _options.Network == null) throw new TrainingException(TrainingErrors.BadOption, null, "give the model to train: --model file.e2e[:Model]");
             if (_run.HasTraining)
             {
                 throw new TrainingException(TrainingErrors.RunExists, _run.Folder, "this folder already holds a training; continue it with --resume, or choose another --out");
             }
-            return LoadModel(_options.ModelFile, _options.ModelName, overrides);
+            return _options.Network != null ? LoadNetworkModel(_options.Network, overrides) : LoadModel(_options.ModelFile!, _options.ModelName, overrides);
         }
+
+        /// <summary>The model of a given network (a generated class): its source with the overrides, refused when they change its layers.</summary>
+        private static CompiledModel LoadNetworkModel(NetworkFactory network, IReadOnlyList<string> overrides)
+        {
+            ModelSpec spec = network.Network.Spec;
+            CompiledModel model;
+            try
+            {
+                model = ModelLoader.LoadSource(spec.CanonicalSource, spec.SourcePath, spec.Name, overrides);
+            }
+            catch (E2ENet.Torch.Diagnostics.E2ENetTorchException e)
+            {
+                throw new TrainingException(e.Id, e.File, e.Detail, e);
+            }
+            RequireFits(network.Network.Parameters.Select(p => (p.Name, p.Shape.ToArray())), model.Network!, "the network of model " + spec.Name);
+            return model;
+        }
+
+        /// <summary>
+        /// E2E5012 unless <paramref name="parameters"/> are the IR's, by name and shape, in order: the network given to train (a
+        /// generated class) must have the layers of the model trained; overrides may change everything else.
+        /// </summary>
+        private static void RequireFits(IEnumerable<(string Name, long[] Shape)> parameters, NetworkIr ir, string network)
+        {
+            var actual = parameters.Select(p => p.Name + " " + TensorInfo.FormatShape(p.Shape)).ToList();
+            var expected = ir.Parameters.Select(p => p.Name + " " + TensorInfo.FormatShape(p.Shape.ToArray())).ToList();
+            int first = Enumerable.Range(0, Math.Min(actual.Count, expected.Count)).FirstOrDefault(i => actual[i] != expected[i], -1);
+            if (first < 0 && actual.Count == expected.Count) return;
+            string difference = first >= 0 ? $"its parameter {first} is {actual[first]}, the model's {expected[first]}"
+                : $"it has {actual.Count} parameters, the model {expected.Count}";
+            throw new TrainingException(TrainingErrors.NetworkMismatch, ir.Spec.SourcePath,
+                $"{network} does not have the layers of model {ir.Spec.Name} ({difference}); --set may change the recipe, the patch, the sparsity and the inference settings of a given network, not its layers: regenerate the class from the changed .e2e file, or train the model file itself");
+        }
+
+        private static string NetworkText(IE2ENetNetwork network) => "the network " + network.GetType().Name + " (model " + network.ModelName + ")";
 
         /// <summary>A resumed run keeps the seed and fold it started with (run.json), whatever this command line says.</summary>
         private void ReadRunIdentity()
@@ -540,7 +583,7 @@ namespace E2ENet.Training.Runs
             return new TrainerState { Model = spec.Name, Seed = _seed, Fold = _fold };
         }
 
-        private TrainerState Restore(CheckpointStore store, E2ENetNetwork network, SparseTopology topology, IParameterOptimizer optimizer, ModelSpec spec)
+        private TrainerState Restore(CheckpointStore store, IE2ENetNetwork network, NetworkIr ir, SparseTopology topology, IParameterOptimizer optimizer, ModelSpec spec)
         {
             Checkpoint checkpoint = store.Latest() ?? throw new TrainingException(TrainingErrors.NothingToResume, _run.CheckpointsFolder,
                 "no complete checkpoint to resume from (the first epoch never finished); start again without --resume into a new --out");
@@ -549,13 +592,13 @@ namespace E2ENet.Training.Runs
             {
                 state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(checkpoint.StatePath), Json)
                     ?? throw new JsonException("empty state");
-                using (StateDictLoader.Load(network, checkpoint.WeightsPath))
+                using (StateDictLoader.Load(network.Module, ir, checkpoint.WeightsPath))
                 {
                 }
                 Dictionary<string, Tensor> tensors = TensorFile.ReadAll(checkpoint.TensorsPath);
                 var masks = tensors.Where(t => t.Key.StartsWith("mask.", StringComparison.Ordinal)).ToDictionary(t => t.Key.Substring(5), t => t.Value);
                 topology.ImportMasks(masks);
-                Device device = network.parameters().First().device;
+                Device device = network.Module.parameters().First().device;
                 optimizer.ImportState(tensors.Where(t => t.Key.StartsWith("optimizer.", StringComparison.Ordinal))
                     .ToDictionary(t => t.Key.Substring("optimizer.".Length), t => t.Value.to(device)));
                 optimizer.Steps = state.Iteration;
@@ -575,12 +618,12 @@ namespace E2ENet.Training.Runs
             return state;
         }
 
-        private void SaveCheckpoint(CheckpointStore store, E2ENetNetwork network, SparseTopology topology, IParameterOptimizer optimizer, TrainerState state)
+        private void SaveCheckpoint(CheckpointStore store, IE2ENetNetwork network, SparseTopology topology, IParameterOptimizer optimizer, TrainerState state)
         {
             var tensors = new List<KeyValuePair<string, Tensor>>();
             tensors.AddRange(topology.ExportMasks().Select(m => new KeyValuePair<string, Tensor>("mask." + m.Key, m.Value)));
             tensors.AddRange(optimizer.ExportState().Select(s => new KeyValuePair<string, Tensor>("optimizer." + s.Key, s.Value)));
-            store.Save(CheckpointStore.EpochName(state.EpochsDone), network.state_dict(), tensors, JsonSerializer.Serialize(state, Json));
+            store.Save(CheckpointStore.EpochName(state.EpochsDone), network.Module.state_dict(), tensors, JsonSerializer.Serialize(state, Json));
         }
 
         private void WriteRunFile(ModelSpec spec, Device device)
