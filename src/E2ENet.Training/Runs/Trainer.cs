@@ -143,6 +143,7 @@ namespace E2ENet.Training.Runs
             RequireFits(network.Module.named_parameters().Select(p => (p.name, p.parameter.shape)), ir, NetworkText(network));
             network.Module.to(device);
             FiniteChecks.Register(network.Module);
+            Log(_options.Network == null ? "network: built at run time from the model's IR" : "network: " + network.GetType().FullName + " (given)");
             var parameters = network.Module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
             var byName = parameters.ToDictionary(p => p.Item1, p => p.Item2);
             SparseTopology topology = SparseTopology.Create(ir, byName);
