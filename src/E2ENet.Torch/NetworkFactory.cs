@@ -1,6 +1,7 @@
 using System;
 using E2ENet.Compiler.Ir;
 using E2ENet.Torch.Network;
+using TorchSharp;
 
 namespace E2ENet.Torch
 {
@@ -32,5 +33,24 @@ namespace E2ENet.Torch
         /// <summary>Builds a new network (its weights drawn from TorchSharp's global generator, as every module's are).</summary>
         /// <exception cref="InvalidOperationException">The constructor returned null.</exception>
         public IE2ENetNetwork Create() => _create() ?? throw new InvalidOperationException("the network factory of " + Network.Spec.Name + " returned no network");
+
+        /// <summary>
+        /// Builds a new network at <paramref name="seed"/>: TorchSharp's global generator seeded, then the constructor, as one
+        /// step. New modules draw their initial weights from that one process-wide generator, so a network built at a seed is
+        /// only reproducible when nothing else draws from it in between: this step, and every run-time network's construction
+        /// (<see cref="E2ENetNetwork.Create"/>), hold one process-wide lock, and trainings in one process (tests, a service)
+        /// each get exactly their seed's weights.
+        /// </summary>
+        public IE2ENetNetwork Create(long seed)
+        {
+            lock (ConstructionLock)
+            {
+                torch.manual_seed(seed);
+                return Create();
+            }
+        }
+
+        /// <summary>Held while a network is built (reentrant): see <see cref="Create(long)"/>.</summary>
+        internal static object ConstructionLock { get; } = new object();
     }
 }

@@ -88,7 +88,8 @@ namespace E2ENet.Training.Tests
                 // Export: the run through e2enet export's path, the generated class with the generated run's weights from memory.
                 ExportResult byRun = OnnxExporter.Export(new ExportRequest { Run = a.Folder, Out = Path.Combine(root, "bundle-runtime"), Tune = false });
                 ExportResult byClass;
-                using (var network = new Tiny())
+                // As new Tiny(), under the construction lock: tests training in parallel seed TorchSharp's one generator.
+                using (var network = (Tiny)Generated.Create(seed: 1))
                 {
                     using (StateDictLoader.Load(network, b.FinalWeights))
                     {

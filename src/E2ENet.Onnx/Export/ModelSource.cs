@@ -117,8 +117,7 @@ namespace E2ENet.Onnx.Export
         public static ModelSource Random(ModelSpec spec, int seed, bool randomizeAffine = true)
         {
             NetworkIr ir = IrBuilder.Build(spec);
-            TorchSharp.torch.random.manual_seed(seed);
-            E2ENetNetwork network = E2ENetNetwork.Create(ir);
+            var network = (E2ENetNetwork)NetworkFactory.RunTime(ir).Create(seed);
             RandomSparseWeights.Apply(network, ir, seed, randomizeAffine);
             network.eval();
             return new ModelSource(spec, ir, network, ModelWeights.From(network, ir), null, Array.Empty<string>());

@@ -70,7 +70,8 @@ namespace E2ENet.Torch.Network
         public static E2ENetNetwork Create(NetworkIr network)
         {
             if (network is null) throw new ArgumentNullException(nameof(network));
-            return new E2ENetNetwork(network);
+            // Its weights come from TorchSharp's global generator: never between another network's seeding and construction.
+            lock (NetworkFactory.ConstructionLock) return new E2ENetNetwork(network);
         }
 
         /// <summary>
