@@ -32,11 +32,13 @@ try
     for (int i = 0; i < args.Length; i++)
     {
         string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException(args[i] + " needs a value");
+        int Count(string option) => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n : throw new ArgumentException(option + " " + args[i] + ": give a whole number from 1");
         switch (args[i])
         {
             case "--out": output = Value(); break;
-            case "--epochs": epochs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-            case "--iterations": iterations = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+            case "--epochs": epochs = Count("--epochs"); break;
+            case "--iterations": iterations = Count("--iterations"); break;
             default: datasetArgument = args[i]; break;
         }
     }
@@ -107,7 +109,7 @@ catch (TrainingException e)
 {
     Console.Error.WriteLine(e.ToString());
 }
-catch (Exception e) when (e is DataException or E2ENetTorchException or E2ENetOnnxException or HostException or ArgumentException or FormatException)
+catch (Exception e) when (e is DataException or E2ENetTorchException or E2ENetOnnxException or HostException or ArgumentException)
 {
     Console.Error.WriteLine(e.Message);
 }
