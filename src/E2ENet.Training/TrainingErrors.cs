@@ -43,11 +43,14 @@ namespace E2ENet.Training
         /// <summary>Runs given to summarize that cannot be compared (other labels, a fold twice, no validation results).</summary>
         public static readonly ErrorDescriptor SummaryMismatch = new ErrorDescriptor("E2E5011", "Runs cannot be summarized together");
 
+        /// <summary>The network given to the trainer (a generated class) does not have the layers of the model to train.</summary>
+        public static readonly ErrorDescriptor NetworkMismatch = new ErrorDescriptor("E2E5012", "Network does not match the model");
+
         /// <summary>Every error, in id order.</summary>
         public static IReadOnlyList<ErrorDescriptor> All { get; } = new[]
         {
             RunExists, NothingToResume, ModelMismatch, BadCheckpoint, DatasetMismatch, DeviceUnavailable, BadOption, Diverged, BadRun,
-            InitWeightsMismatch, SummaryMismatch,
+            InitWeightsMismatch, SummaryMismatch, NetworkMismatch,
         };
     }
 

@@ -36,6 +36,23 @@ namespace E2ENet.Generators.Tests
         }
 
         [Theory]
+        [MemberData(nameof(AllModels))]
+        public void A_generated_class_carries_the_IR_of_its_model(string model)
+        {
+            NetworkIr ir = GeneratedModels.Ir(model);
+            using var generated = GeneratedModels.Create(model);
+            var network = (IE2ENetNetwork)generated;
+            NetworkIr carried = network.Network;
+            Assert.Same(generated, network.Module);
+            Assert.Same(carried, GeneratedModels.Static(model, "E2ENetwork")); // compiled once per class
+            Assert.Equal(ir.Spec.CanonicalSource, carried.Spec.CanonicalSource);
+            Assert.Equal(ir.Parameters, carried.Parameters); // names, shapes, roles and masks
+            Assert.Equal(ir.Totals, carried.Totals);
+            Assert.Equal(ir.Schedule, carried.Schedule);
+            Assert.Equal(generated.named_parameters().Select(p => p.name), carried.Parameters.Select(p => p.Name));
+        }
+
+        [Theory]
         [MemberData(nameof(SmallModels))]
         public void Generated_and_runtime_networks_compute_the_same_outputs_with_the_same_weights(string model)
         {

@@ -77,7 +77,7 @@ namespace E2ENet.Onnx.Tests
             using (ModelSource source = ModelSource.Random(spec, seed: 21))
             {
                 File.WriteAllText(Path.Combine(run, "model.e2e"), spec.CanonicalSource);
-                StateDictSaver.Save(source.Torch, Path.Combine(run, "weights.pt"));
+                StateDictSaver.Save(source.Torch.Module, Path.Combine(run, "weights.pt"));
             }
             File.Copy(planPath, Path.Combine(run, "plan.json"));
 
@@ -119,7 +119,7 @@ namespace E2ENet.Onnx.Tests
             using (ModelSource source = ModelSource.Random(spec, seed: 1))
             {
                 File.WriteAllText(Path.Combine(run, "model.e2e"), spec.CanonicalSource);
-                StateDictSaver.Save(source.Torch, Path.Combine(run, "weights.pt"));
+                StateDictSaver.Save(source.Torch.Module, Path.Combine(run, "weights.pt"));
             }
             Assert.Equal(0, Support.Cli("export", "--run", run, "--out", temp["bundle"], "--no-tune").Exit);
             Directory.CreateDirectory(temp["empty"]);

@@ -188,6 +188,10 @@ namespace E2ENet.Torch.Tests
 
             public string ModelName => "Mixing";
 
+            public E2ENet.Compiler.Ir.NetworkIr Network => inner.Network;
+
+            public nn.Module<Tensor, Tensor> Module => this;
+
             public override Tensor forward(Tensor input) => inner.forward(Mix(input));
 
             public Tensor[] ForwardDeepSupervision(Tensor input) => inner.ForwardDeepSupervision(Mix(input));

@@ -6,12 +6,11 @@ using System.Text.Json;
 using E2ENet.Data;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Evaluation;
-using E2ENet.Data.Inference;
 using E2ENet.Data.Preprocessing;
 using E2ENet.Tests;
+using E2ENet.Torch;
 using E2ENet.Torch.Network;
-using E2ENet.Training.Sparse;
-using static TorchSharp.torch;
+using E2ENet.Training.Runs;
 
 namespace E2ENet.Training.Tests
 {
@@ -95,21 +94,10 @@ namespace E2ENet.Training.Tests
         {
             var model = ModelLoader.Load(Path.Combine(run, "model.e2e"));
             var plan = DataJson.Read<PreprocessingPlan>(Path.Combine(run, "plan.json"));
-            manual_seed(12345);
-            using E2ENetNetwork network = E2ENetNetwork.Create(model.Network!);
-            var topology = SparseTopology.Create(model.Network!, network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
-            topology.InitializeRandom(Rng.Derive(12345, "topology"));
-            network.eval();
-            Directory.CreateDirectory(folder);
+            using IE2ENetNetwork network = Trainer.InitialNetwork(model.Network!, 12345);
             Dataset dataset = Dataset.Open(datasetFolder);
-            foreach (DatasetCase item in dataset.Test)
-            {
-                CasePredictor.PredictFiles(item.Images, Path.Combine(folder, item.Name + ".nii.gz"), plan, input =>
-                {
-                    using (no_grad()) return network.forward(input);
-                }, SlidingWindowOptions.FromModel(model.Spec!));
-            }
-            EvaluationReport report = FolderEvaluation.Run(folder, Path.Combine(datasetFolder, "labelsTs"), 1.0, Enumerable.Range(1, model.Spec!.Classes - 1).ToList());
+            EvaluationReport report = FinalValidation.Run(network, model.Spec!, plan, dataset.Test, dataset.Json.FileEnding, folder,
+                Path.Combine(datasetFolder, "labelsTs"), copyReferences: false);
             return report.PerClass.Select(c => c.Dice).Where(d => !double.IsNaN(d)).DefaultIfEmpty(0).Average();
         }
     }

@@ -97,14 +97,14 @@ namespace E2ENet.Training.Tests
         public void The_advice_is_a_new_run_with_a_lower_learning_rate_never_a_resume_with_other_settings()
         {
             var spec = E2ENet.Torch.Network.ModelLoader.Load(TrainingFixtures.Model(TrainingFixtures.TempFolder("nan"))).Spec!;
-            string first = Trainer.DivergedAdvice(double.NaN, 0, 0, 0, spec.Training);
+            string first = TrainingLoop.DivergedAdvice(double.NaN, 0, 0, 0, spec.Training);
             Assert.Contains("the loss became NaN at epoch 1, iteration 1", first);
             Assert.Contains("train again into a new --out with a lower learning rate (--set training.lr=0.001; now 0.01)", first);
             Assert.Contains("no epoch of this run finished", first);
             Assert.DoesNotContain("--resume", first);
             Assert.DoesNotContain("epoch 0", first);
 
-            string later = Trainer.DivergedAdvice(double.PositiveInfinity, 3, 7, 3, spec.Training);
+            string later = TrainingLoop.DivergedAdvice(double.PositiveInfinity, 3, 7, 3, spec.Training);
             Assert.Contains("keeps its checkpoint of epoch 3", later);
             Assert.Contains("resuming it would diverge again", later);
         }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Volumes;
+using E2ENet.Tests;
 
 namespace E2ENet.Training.Tests
 {
@@ -47,24 +48,18 @@ namespace E2ENet.Training.Tests
 
         private static double Sq(double x) => x * x;
 
-        /// <summary>A narrow model for the synthetic dataset: patch 16^3, three pooled levels, kernel-sparse fusion.</summary>
+        /// <summary>The narrow model of the trainer tests, Models/tiny.e2e (also generated as the class <c>E2ENet.Models.Tiny</c>).</summary>
+        public static string ModelSource => TestPaths.Repo("tests", "E2ENet.Training.Tests", "Models", "tiny.e2e");
+
+        /// <summary>
+        /// A narrow model for the synthetic dataset (patch 16^3, three pooled levels, kernel-sparse fusion): Models/tiny.e2e with
+        /// <paramref name="extra"/> statements added, written into <paramref name="folder"/>.
+        /// </summary>
         public static string Model(string folder, string extra = "")
         {
             string path = Path.Combine(folder, "tiny.e2e");
-            File.WriteAllText(path, @"model Tiny {
-  input channels 1, patch [16, 16, 16]
-  classes 3
-  labels [background, blob, small_blob]
-  widths base 4, max 16
-  pools [[2, 2, 2], [2, 2, 2], [1, 1, 1] x 3]
-  block shift [-1, 0, 1]
-  fusion sparsity 0.6, unit kernel
-  evolve every 2 iterations, prune l1 0.5 -> 0.05 cosine
-  training { epochs 3, iterations 3, batch 2, folds 2 }
-  inference mirror [2]
-" + extra + @"
-}
-");
+            string text = File.ReadAllText(ModelSource);
+            File.WriteAllText(path, text.Substring(0, text.LastIndexOf('}')) + extra + "\n}\n");
             return path;
         }
 

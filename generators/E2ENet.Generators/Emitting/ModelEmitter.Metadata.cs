@@ -103,8 +103,22 @@ namespace E2ENet.Generators.Emitting
             }
             writer.Unindent();
             writer.Line();
+            writer.Doc("<summary>");
+            writer.Doc("The model's IR, compiled once from <see cref=\"E2ESource\"/>: what the trainer, the predictor and the exporter read");
+            writer.Doc("(parameter names and shapes, sparse tensors and their masks, the module tree, the schedule, the recipe in its spec).");
+            writer.Doc("</summary>");
+            writer.Line("public static " + Types.NetworkIr + " E2ENetwork => s_e2eNetwork ??= " + Types.ModelLoader + ".LoadSource(E2ESource, E2EFileName).Network!;");
+            writer.Line();
+            writer.Line("private static " + Types.NetworkIr + "? s_e2eNetwork;");
+            writer.Line();
             writer.Doc("<inheritdoc />");
             writer.Line("public string ModelName => E2EModelName;");
+            writer.Line();
+            writer.Doc("<inheritdoc />");
+            writer.Line(Types.NetworkIr + " " + Types.Network + ".Network => E2ENetwork;");
+            writer.Line();
+            writer.Doc("<inheritdoc />");
+            writer.Line(Types.Module + " " + Types.Network + ".Module => this;");
         }
 
         private static void WriteStringList(SourceWriter writer, string name, string[] values)

@@ -18,6 +18,8 @@ namespace E2ENet.Generators.Emitting
         public const string StackedConvBlocks = "global::E2ENet.Torch.Modules.StackedConvBlocks";
         public const string ModuleContainer = "global::E2ENet.Torch.Modules.ModuleContainer";
         public const string Network = "global::E2ENet.Torch.IE2ENetNetwork";
+        public const string NetworkIr = "global::E2ENet.Compiler.Ir.NetworkIr";
+        public const string ModelLoader = "global::E2ENet.Torch.Network.ModelLoader";
         public const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
         public const string Array = "global::System.Array";
 

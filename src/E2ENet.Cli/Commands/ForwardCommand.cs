@@ -7,6 +7,7 @@ using E2ENet.Compiler.Errors;
 using E2ENet.Compiler.Host;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
+using E2ENet.Torch;
 using E2ENet.Torch.Diagnostics;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Serialization;
@@ -73,7 +74,7 @@ namespace E2ENet.Cli.Commands
             try
             {
                 context.Error.WriteLine($"forward: building {modelArgument}");
-                using E2ENetNetwork network = E2ENetNetwork.FromFile(modelFile, modelName, overrides);
+                using IE2ENetNetwork network = E2ENetNetwork.FromFile(modelFile, modelName, overrides);
                 context.Error.WriteLine($"forward: loading {weightsPath}");
                 using LoadedWeights loaded = StateDictLoader.Load(network, weightsPath);
                 foreach (string note in loaded.Notes) context.Error.WriteLine("forward: note: " + note);
@@ -95,13 +96,13 @@ namespace E2ENet.Cli.Commands
                 {
                     if (deepSupervision)
                     {
-                        network.train();
+                        network.Module.train();
                         Tensor[] heads = network.ForwardDeepSupervision(x);
                         for (int k = 0; k < heads.Length; k++) results.Add(new KeyValuePair<string, Tensor>("ds" + k, heads[k]));
                     }
                     else
                     {
-                        network.eval();
+                        network.Module.eval();
                         results.Add(new KeyValuePair<string, Tensor>("eval", network.forward(x)));
                     }
                 }

@@ -17,6 +17,7 @@ using E2ENet.Onnx.Bundle;
 using E2ENet.Onnx.Diagnostics;
 using E2ENet.Onnx.Export;
 using E2ENet.Onnx.Runtime;
+using E2ENet.Torch;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Weights;
 using TorchSharp;
@@ -208,7 +209,7 @@ namespace E2ENet.Cli.Commands
                 else progress("CUDA is not usable by TorchSharp here; running on the CPU.");
             }
             CompiledModelNetwork network = CompiledModelNetwork.Load(modelFile, weights, progress);
-            network.Network.to(torchDevice);
+            network.Network.Module.to(torchDevice);
             return new PredictMember(run, network.Network.Network.Spec, planPath, x =>
             {
                 using var noGrad = no_grad();
@@ -233,9 +234,9 @@ namespace E2ENet.Cli.Commands
         /// <summary>A loaded TorchSharp network of a run, in eval mode.</summary>
         private sealed class CompiledModelNetwork : IDisposable
         {
-            private CompiledModelNetwork(E2ENetNetwork network) => Network = network;
+            private CompiledModelNetwork(IE2ENetNetwork network) => Network = network;
 
-            public E2ENetNetwork Network { get; }
+            public IE2ENetNetwork Network { get; }
 
             public static CompiledModelNetwork Load(string modelFile, string weights, Action<string> progress)
             {

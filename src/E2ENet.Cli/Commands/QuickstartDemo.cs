@@ -12,15 +12,12 @@ using E2ENet.Compiler.Semantics;
 using E2ENet.Data;
 using E2ENet.Data.Datasets;
 using E2ENet.Data.Evaluation;
-using E2ENet.Data.Inference;
 using E2ENet.Data.Preprocessing;
 using E2ENet.Onnx.Export;
+using E2ENet.Torch;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Weights;
 using E2ENet.Training.Runs;
-using E2ENet.Training.Sparse;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace E2ENet.Cli.Commands
 {
@@ -130,61 +127,46 @@ namespace E2ENet.Cli.Commands
             _context.Output.WriteLine($"  trained {result.EpochsDone} epochs in {_trainingTime.TotalMinutes:0.0} min; run folder {RunFolder}");
         }
 
-        /// <summary>Predicts the held-out cases with the untrained and the trained network, and evaluates both.</summary>
+        /// <summary>
+        /// Predicts the held-out cases with the untrained and the trained network, and evaluates both, as a training's final
+        /// validation does (<see cref="FinalValidation"/>).
+        /// </summary>
         public void Evaluate()
         {
             var run = new TrainingRun(RunFolder);
             CompiledModel model = ModelLoader.Load(run.ModelFile);
             NetworkIr ir = model.Network!;
+            ModelSpec spec = model.Spec!;
             PreprocessingPlan plan = DataJson.Read<PreprocessingPlan>(run.PlanFile);
             Dataset dataset = Dataset.Open(DatasetFolder);
             string references = Path.Combine(DatasetFolder, "labelsTs");
-            var window = SlidingWindowOptions.FromModel(model.Spec!);
-            var labels = Enumerable.Range(1, model.Spec!.Classes - 1).ToList();
+            IReadOnlyList<int> labels = FinalValidation.ForegroundClasses(spec);
+            EvaluationReport Predict(IE2ENetNetwork network, string folder)
+                => FinalValidation.Run(network, spec, plan, dataset.Test, dataset.Json.FileEnding, Path.Combine(PredictionsFolder, folder), references, copyReferences: false);
 
             // The untrained network: what training starts from (same seed, same initial masks).
-            manual_seed(Seed);
-            using (E2ENetNetwork untrained = E2ENetNetwork.Create(ir))
+            using (IE2ENetNetwork untrained = Trainer.InitialNetwork(ir, Seed))
             {
-                var parameters = untrained.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
-                SparseTopology topology = SparseTopology.Create(ir, parameters);
-                if (model.Spec.Fusion.IsSparse) topology.InitializeRandom(Rng.Derive((ulong)Seed, "topology"));
-                _untrained = Predict(untrained, dataset, plan, window, Path.Combine(PredictionsFolder, "untrained"), references, labels);
+                _untrained = Predict(untrained, "untrained");
             }
             using (E2ENetNetwork trained = E2ENetNetwork.Create(ir))
             {
                 using (StateDictLoader.Load(trained, run.FinalWeights))
                 {
                 }
-                _trained = Predict(trained, dataset, plan, window, Path.Combine(PredictionsFolder, "trained"), references, labels);
+                _trained = Predict(trained, "trained");
             }
 
             var table = new TextTable("class", ">Dice untrained", ">Dice trained", ">HD95 trained (mm)", ">surface Dice trained");
             for (int i = 0; i < labels.Count; i++)
             {
                 ClassSummary before = _untrained.PerClass[i], after = _trained.PerClass[i];
-                table.Add(model.Spec.Labels.Count > labels[i] ? model.Spec.Labels[labels[i]] : "class " + labels[i], F(before.Dice), F(after.Dice), F(after.Hd95, "0.0"), F(after.SurfaceDice));
+                table.Add(spec.Labels.Count > labels[i] ? spec.Labels[labels[i]] : "class " + labels[i], F(before.Dice), F(after.Dice), F(after.Hd95, "0.0"), F(after.SurfaceDice));
             }
             table.Separator();
             table.Add("mean", F(Mean(_untrained)), F(Mean(_trained)), "", "");
             _context.Output.Write(table.ToString("  "));
             _context.Output.WriteLine($"  predictions: {PredictionsFolder}; the run's own validation: {Path.Combine(RunFolder, "validation")}");
-        }
-
-        private EvaluationReport Predict(E2ENetNetwork network, Dataset dataset, PreprocessingPlan plan, SlidingWindowOptions window, string folder,
-            string references, IReadOnlyList<int> labels)
-        {
-            Directory.CreateDirectory(folder);
-            network.eval();
-            PatchPredictor predictor = input =>
-            {
-                using (no_grad()) return network.forward(input);
-            };
-            foreach (DatasetCase item in dataset.Test)
-            {
-                CasePredictor.PredictFiles(item.Images, Path.Combine(folder, item.Name + dataset.Json.FileEnding), plan, predictor, window);
-            }
-            return FolderEvaluation.Run(folder, references, 1.0, labels);
         }
 
         /// <summary>Exports the trained run to an ONNX bundle (pruned, checked).</summary>

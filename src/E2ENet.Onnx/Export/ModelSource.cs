@@ -6,6 +6,7 @@ using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Onnx.Diagnostics;
 using E2ENet.Onnx.Weights;
+using E2ENet.Torch;
 using E2ENet.Torch.Network;
 using E2ENet.Torch.Weights;
 
@@ -13,7 +14,8 @@ namespace E2ENet.Onnx.Export
 {
     /// <summary>
     /// A model ready to export: its spec and IR, the TorchSharp network holding its weights (what the export is checked
-    /// against) and the same weights as arrays (what the graph is emitted from).
+    /// against; a generated class or the run-time network, <see cref="IE2ENetNetwork"/>) and the same weights as arrays (what
+    /// the graph is emitted from). Everything is read from the network's IR (<see cref="IE2ENetNetwork.Network"/>).
     /// </summary>
     public sealed class ModelSource : IDisposable
     {
@@ -23,8 +25,11 @@ namespace E2ENet.Onnx.Export
         /// <summary>The file a run folder's final weights are in.</summary>
         public const string RunWeightsFile = "weights.pt";
 
-        private ModelSource(ModelSpec spec, NetworkIr ir, E2ENetNetwork network, ModelWeights weights, string? weightsPath, IReadOnlyList<string> notes)
+        private readonly bool _ownsNetwork;
+
+        private ModelSource(ModelSpec spec, NetworkIr ir, IE2ENetNetwork network, ModelWeights weights, string? weightsPath, IReadOnlyList<string> notes, bool ownsNetwork = true)
         {
+            _ownsNetwork = ownsNetwork;
             Spec = spec;
             Network = ir;
             Torch = network;
@@ -39,8 +44,8 @@ namespace E2ENet.Onnx.Export
         /// <summary>Its IR at its patch.</summary>
         public NetworkIr Network { get; }
 
-        /// <summary>The TorchSharp network with the weights.</summary>
-        public E2ENetNetwork Torch { get; }
+        /// <summary>The TorchSharp network with the weights (in evaluation mode).</summary>
+        public IE2ENetNetwork Torch { get; }
 
         /// <summary>The weights as arrays.</summary>
         public ModelWeights Weights { get; }
@@ -93,12 +98,26 @@ namespace E2ENet.Onnx.Export
             }
         }
 
+        /// <summary>
+        /// A network already in memory, generated (<c>new SpleenNet()</c>) or built at run time, with the weights it holds now
+        /// (trained, or loaded with <see cref="StateDictLoader"/>): the export reads its IR and copies its parameters; the network
+        /// is switched to evaluation mode and stays the caller's (disposing this source leaves it alone).
+        /// </summary>
+        /// <param name="network">The network; any device (its parameters are copied to the CPU, the check runs where it is).</param>
+        /// <param name="weightsPath">The file its weights came from, for messages and the manifest; null when none.</param>
+        public static ModelSource FromNetwork(IE2ENetNetwork network, string? weightsPath = null)
+        {
+            if (network is null) throw new ArgumentNullException(nameof(network));
+            NetworkIr ir = network.Network;
+            network.Module.eval();
+            return new ModelSource(ir.Spec, ir, network, ModelWeights.From(network.Module, ir), weightsPath, Array.Empty<string>(), ownsNetwork: false);
+        }
+
         /// <summary>A model with random weights in its sparse structure (benchmarks, tests); see <see cref="RandomSparseWeights"/>.</summary>
         public static ModelSource Random(ModelSpec spec, int seed, bool randomizeAffine = true)
         {
             NetworkIr ir = IrBuilder.Build(spec);
-            TorchSharp.torch.random.manual_seed(seed);
-            E2ENetNetwork network = E2ENetNetwork.Create(ir);
+            var network = (E2ENetNetwork)NetworkFactory.RunTime(ir).Create(seed);
             RandomSparseWeights.Apply(network, ir, seed, randomizeAffine);
             network.eval();
             return new ModelSource(spec, ir, network, ModelWeights.From(network, ir), null, Array.Empty<string>());
@@ -108,6 +127,9 @@ namespace E2ENet.Onnx.Export
         public static ModelSpec Compile(string modelFile, string? modelName, IReadOnlyList<string> overrides) => ModelLoader.Load(modelFile, modelName, overrides).Spec!;
 
         /// <inheritdoc />
-        public void Dispose() => Torch.Dispose();
+        public void Dispose()
+        {
+            if (_ownsNetwork) Torch.Dispose();
+        }
     }
 }

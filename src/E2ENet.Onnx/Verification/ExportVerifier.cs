@@ -1,7 +1,8 @@
 using System;
+using System.Linq;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Onnx.Runtime;
-using E2ENet.Torch.Network;
+using E2ENet.Torch;
 using static TorchSharp.torch;
 
 namespace E2ENet.Onnx.Verification
@@ -29,15 +30,16 @@ namespace E2ENet.Onnx.Verification
             return values;
         }
 
-        /// <summary>The TorchSharp network's logits (eval mode, no gradients).</summary>
-        public static float[] Torch(E2ENetNetwork network, float[] input, long[] shape)
+        /// <summary>The TorchSharp network's logits (eval mode, no gradients), computed on the device the network is on.</summary>
+        public static float[] Torch(IE2ENetNetwork network, float[] input, long[] shape)
         {
-            network.eval();
+            network.Module.eval();
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            Tensor x = tensor(input, shape);
+            Device device = network.Module.parameters().FirstOrDefault()?.device ?? CPU;
+            Tensor x = tensor(input, shape).to(device);
             Tensor y = network.forward(x);
-            return y.contiguous().data<float>().ToArray();
+            return y.to(CPU).contiguous().data<float>().ToArray();
         }
 
         /// <summary>ONNX Runtime's output of <paramref name="model"/> on the CPU.</summary>

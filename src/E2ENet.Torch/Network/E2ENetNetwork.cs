@@ -51,6 +51,9 @@ namespace E2ENet.Torch.Network
         /// <summary>The IR the network was built from (shapes, parameter names, masks, module tree and schedule).</summary>
         public NetworkIr Network => _ir;
 
+        /// <inheritdoc />
+        nn.Module<Tensor, Tensor> IE2ENetNetwork.Module => this;
+
         /// <summary>Input channels.</summary>
         public int InputChannels => _ir.Spec.Input.Channels;
 
@@ -70,7 +73,8 @@ namespace E2ENet.Torch.Network
             if (network is null) throw new ArgumentNullException(nameof(network));
             E2ENet.Compiler.Host.MemoryBudget.Current.Require(MemoryEstimate.Weights(network), null, string.Format(CultureInfo.InvariantCulture,
                 "building model '{0}' ({1:N0} parameters)", network.Spec.Name, network.Totals.DenseParameters), "a narrower model (widths.base, widths.max) or fewer levels");
-            return new E2ENetNetwork(network);
+            // Its weights come from TorchSharp's global generator: never between another network's seeding and construction.
+            lock (NetworkFactory.ConstructionLock) return new E2ENetNetwork(network);
         }
 
         /// <summary>

@@ -28,7 +28,25 @@ namespace E2ENet.Torch.Network
             }
             E2ECompilation compilation = E2ECompilation.FromFiles(new[] { path }, overrides ?? Array.Empty<string>());
             string full = Path.GetFullPath(path);
-            List<CompiledModel> declared = compilation.Models.Where(m => Path.GetFullPath(m.File.Path) == full).ToList();
+            return Select(compilation, compilation.Models.Where(m => Path.GetFullPath(m.File.Path) == full).ToList(), path, modelName);
+        }
+
+        /// <summary>
+        /// Compiles a model given as text, such as a generated class's <c>E2ESource</c> (every key explicit, no imports):
+        /// <paramref name="modelName"/>, or the text's only model when null, with <paramref name="overrides"/> applied.
+        /// <paramref name="origin"/> names the text in messages. The result has a <c>Network</c>.
+        /// </summary>
+        /// <exception cref="E2ENetTorchException">As <see cref="Load"/>: E2E3001 (errors) or E2E3002 (no such model).</exception>
+        public static CompiledModel LoadSource(string source, string origin, string? modelName = null, IReadOnlyList<string>? overrides = null)
+        {
+            if (source is null) throw new ArgumentNullException(nameof(source));
+            E2ECompilation compilation = E2ECompilation.Create(new[] { new Compiler.Text.SourceFile(origin, source) },
+                new CompilationOptions { Overrides = overrides ?? Array.Empty<string>() });
+            return Select(compilation, compilation.Models.Where(m => m.File.Path == origin).ToList(), origin, modelName);
+        }
+
+        private static CompiledModel Select(E2ECompilation compilation, List<CompiledModel> declared, string path, string? modelName)
+        {
             CompiledModel? model;
             if (modelName != null)
             {

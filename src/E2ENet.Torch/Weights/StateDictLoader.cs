@@ -22,8 +22,13 @@ namespace E2ENet.Torch.Weights
     {
         private const int Listed = 12;
 
-        /// <summary>Loads <paramref name="path"/> into a run-time network.</summary>
-        public static LoadedWeights Load(E2ENetNetwork network, string path) => Load(network, network.Network, path);
+        /// <summary>Loads <paramref name="path"/> into a network, generated or built at run time, against its own IR.</summary>
+        /// <exception cref="E2ENetTorchException">The file is unreadable or hostile (E2E31xx), or does not match (E2E3201, E2E3202).</exception>
+        public static LoadedWeights Load(IE2ENetNetwork network, string path)
+        {
+            if (network is null) throw new ArgumentNullException(nameof(network));
+            return Load(network.Module, network.Network, path);
+        }
 
         /// <summary>
         /// Loads <paramref name="path"/> into any module whose parameters are named as <paramref name="ir"/>'s (a generated

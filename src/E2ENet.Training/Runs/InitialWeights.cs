@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using E2ENet.Compiler.Ir;
-using E2ENet.Torch.Network;
+using E2ENet.Torch;
 using E2ENet.Torch.Serialization;
 using E2ENet.Training.Sparse;
 using static TorchSharp.torch;
@@ -35,11 +35,12 @@ namespace E2ENet.Training.Runs
         /// <summary>Loads <paramref name="path"/> into <paramref name="network"/> and chooses the masks; returns a line for the log.</summary>
         /// <exception cref="TrainingException">E2E5010 when the file does not fit the model.</exception>
         /// <exception cref="E2ENet.Torch.Diagnostics.E2ENetTorchException">The file is unreadable or hostile (E2E31xx), or holds NaN or infinity (E2E3113).</exception>
-        public static string Apply(E2ENetNetwork network, NetworkIr ir, SparseTopology topology, string path, bool skipHeads)
+        public static string Apply(IE2ENetNetwork network, NetworkIr ir, SparseTopology topology, string path, bool skipHeads)
         {
+            if (network is null) throw new ArgumentNullException(nameof(network));
             IReadOnlyList<string> heads = HeadPrefixes(ir);
             bool Skipped(string key) => skipHeads && heads.Any(p => key.StartsWith(p, StringComparison.Ordinal));
-            var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+            var parameters = network.Module.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
             using TensorFile file = TensorFile.Open(path);
             Check(file, ir, parameters, Skipped, heads, skipHeads);
 

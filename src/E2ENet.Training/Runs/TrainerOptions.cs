@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
+using E2ENet.Torch;
 
 namespace E2ENet.Training.Runs
 {
@@ -9,8 +10,17 @@ namespace E2ENet.Training.Runs
         /// <summary>The dataset folder (MSD / nnU-Net layout).</summary>
         public string Dataset { get; init; } = "";
 
-        /// <summary>The .e2e file (null on resume: the run's own model.e2e).</summary>
+        /// <summary>The .e2e file (null on resume: the run's own model.e2e; null with <see cref="Network"/>).</summary>
         public string? ModelFile { get; init; }
+
+        /// <summary>
+        /// The network to train instead of the run-time network of <see cref="ModelFile"/>: a generated class,
+        /// <c>new NetworkFactory(SpleenNet.E2ENetwork, () =&gt; new SpleenNet())</c>. Its model (the class's <c>E2ESource</c>, with
+        /// <see cref="Overrides"/>, <see cref="Epochs"/> and <see cref="Iterations"/> applied) is what is trained and written
+        /// to the run's model.e2e; overrides may change the recipe, the patch, the sparsity and the inference settings, not the
+        /// layers (E2E5012). On resume, give it again with the same settings (E2E5003 otherwise). Null: the run-time network.
+        /// </summary>
+        public NetworkFactory? Network { get; init; }
 
         /// <summary>The model's name in the file (null: the file's only model).</summary>
         public string? ModelName { get; init; }

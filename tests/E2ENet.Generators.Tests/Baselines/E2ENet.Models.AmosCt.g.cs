@@ -418,8 +418,22 @@ namespace E2ENet.Models
             "    class none\n" +
             "}\n";
 
+        /// <summary>
+        /// The model's IR, compiled once from <see cref="E2ESource"/>: what the trainer, the predictor and the exporter read
+        /// (parameter names and shapes, sparse tensors and their masks, the module tree, the schedule, the recipe in its spec).
+        /// </summary>
+        public static global::E2ENet.Compiler.Ir.NetworkIr E2ENetwork => s_e2eNetwork ??= global::E2ENet.Torch.Network.ModelLoader.LoadSource(E2ESource, E2EFileName).Network!;
+
+        private static global::E2ENet.Compiler.Ir.NetworkIr? s_e2eNetwork;
+
         /// <inheritdoc />
         public string ModelName => E2EModelName;
+
+        /// <inheritdoc />
+        global::E2ENet.Compiler.Ir.NetworkIr global::E2ENet.Torch.IE2ENetNetwork.Network => E2ENetwork;
+
+        /// <inheritdoc />
+        global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> global::E2ENet.Torch.IE2ENetNetwork.Module => this;
 
         // Modules, named as the attributes of the authors' network: these names are the state-dict prefixes.
         /// <summary><c>loc0</c>: the fusion blocks of nodes x41, x32, x23, x14, x05 (L + j = 5, computable once x50 exists).</summary>
