@@ -44,7 +44,10 @@ namespace E2ENet.Torch.Tests
         {
             using E2ENetNetwork network = Golden.Network(name);
             using TensorFile file = TensorFile.Open(Golden.Weights(name));
-            Assert.Equal(file.Tensors.Select(t => t.Name), network.state_dict().Keys);
+            // nnU-Net saves a module shared in two places under both names (conv.weight and all_modules.0.weight): the
+            // network holds each tensor once, under its first name; the IR lists the second names as aliases.
+            var aliases = new HashSet<string>(network.Network.Aliases.Select(a => a.Alias), StringComparer.Ordinal);
+            Assert.Equal(file.Tensors.Select(t => t.Name).Where(n => !aliases.Contains(n)), network.state_dict().Keys);
         }
 
         public static IEnumerable<object[]> GoldenCases() => Golden.Cases.Select(c => new object[] { c });
@@ -53,20 +56,24 @@ namespace E2ENet.Torch.Tests
         [MemberData(nameof(ShippedModels))]
         public void Every_shipped_model_runs_narrowed_forward_and_backward_with_a_gradient_for_every_parameter(string file, string model)
         {
-            CompiledModel compiled = ModelLoader.Load(TestPaths.Repo(file), model, NarrowOverrides);
+            // Narrowed to widths 4..8 at every level the model has (E2ENet 6, the U-Nets 5 or 6).
+            int levels = ModelLoader.Load(TestPaths.Repo(file), model).Spec!.Levels;
+            string widths = "widths=[4" + string.Concat(Enumerable.Repeat(", 8", levels - 1)) + "]";
+            CompiledModel compiled = ModelLoader.Load(TestPaths.Repo(file), model, new[] { widths, "input.patch=[32, 32, 64]" });
             using E2ENetNetwork network = E2ENetNetwork.Create(compiled.Network!);
             using var scope = NewDisposeScope();
             torch.random.manual_seed(1);
             int channels = compiled.Spec!.Input.Channels;
             Tensor input = randn(new long[] { 1, channels, 32, 32, 64 });
             Tensor[] heads = network.ForwardDeepSupervision(input);
-            Assert.Equal(4, heads.Length);
-            for (int k = 0; k < 4; k++)
+            var expectedHeads = compiled.Network!.Heads;
+            Assert.Equal(expectedHeads.Count, heads.Length);
+            for (int k = 0; k < heads.Length; k++)
             {
-                var size = compiled.Network!.Sizes[k];
+                var size = expectedHeads[k].Size;
                 Assert.Equal(new long[] { 1, compiled.Spec.Classes, size.D, size.H, size.W }, heads[k].shape);
             }
-            heads.Select((h, k) => h.square().mean() * (4 - k)).Aggregate((a, b) => a + b).backward();
+            heads.Select((h, k) => h.square().mean() * (heads.Length - k)).Aggregate((a, b) => a + b).backward();
             foreach (var (name, parameter) in network.named_parameters())
             {
                 Assert.True(parameter.grad is not null, name + " is connected to the loss (has a gradient)");
@@ -119,39 +126,6 @@ namespace E2ENet.Torch.Tests
         }
 
         [Fact]
-        public void A_loop_of_forwards_and_backwards_does_not_grow_memory()
-        {
-            using E2ENetNetwork network = E2ENetNetwork.FromFile(Golden.ModelFile("tiny_s3_dense"), "TinyS3Dense");
-            using Tensor input = randn(new long[] { 1, 1, 32, 32, 64 });
-            void Step(bool train)
-            {
-                using var scope = NewDisposeScope();
-                if (train)
-                {
-                    network.zero_grad();
-                    network.ForwardDeepSupervision(input).Select(h => h.mean()).Aggregate((a, b) => a + b).backward();
-                }
-                else
-                {
-                    using var noGrad = no_grad();
-                    network.forward(input);
-                }
-            }
-            for (int i = 0; i < 3; i++) { Step(true); Step(false); }
-            long liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long rssBefore = ResidentBytes();
-            for (int i = 0; i < 10; i++) { Step(true); Step(false); }
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long rssAfter = ResidentBytes();
-            Assert.Equal(liveBefore, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-            // One forward's activations here are ~10 MB; 10 leaked steps would add well over 100 MB.
-            Assert.True(rssAfter - rssBefore < 48L * 1024 * 1024, $"resident memory grew by {(rssAfter - rssBefore) / 1048576} MB over 10 steps");
-        }
-
-        [Fact]
         public void Inputs_that_do_not_fit_the_model_are_clear_errors()
         {
             using E2ENetNetwork network = E2ENetNetwork.FromFile(Golden.ModelFile("tiny_s5_sparse_aniso"), "TinyS5SparseAniso");
@@ -185,16 +159,5 @@ namespace E2ENet.Torch.Tests
             Assert.Equal("E2E3001", missing.Id);
         }
 
-        private static long ResidentBytes()
-        {
-            foreach (string line in File.ReadAllLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.Substring(6).Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-            return 0;
-        }
     }
 }
