@@ -39,6 +39,7 @@ if [ "${1:-all}" = inference ]; then
     step "e2enet b1 $patch fp32, cudnn benchmark" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${one[@]}" --device cuda --cudnn-benchmark
     step "pytorch b1 $patch fp32, cudnn benchmark" 90 "${pytorch[@]}" "${one[@]}" --cudnn-benchmark
     step "pytorch b1 $patch fp16 autocast, cudnn benchmark" 90 "${pytorch[@]}" "${one[@]}" --cudnn-benchmark --amp
+    step "e2enet b1 $patch fp16, cudnn benchmark" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${one[@]}" --device cuda --cudnn-benchmark --precision fp16
   done
   step "e2enet b1 64,160,160 fp32" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt --patch 64,160,160 --batch 1 --warmup 3 --repeat 7 --device cuda
   step "pytorch b1 64,160,160 fp32" 90 "${pytorch[@]}" --patch 64,160,160 --batch 1 --warmup 3 --repeat 7
@@ -51,9 +52,14 @@ step "pytorch fp32" 90 "${pytorch[@]}" "${shape[@]}"
 step "e2enet fp32, cudnn benchmark" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${shape[@]}" --device cuda --cudnn-benchmark
 step "pytorch fp32, cudnn benchmark" 90 "${pytorch[@]}" "${shape[@]}" --cudnn-benchmark
 step "pytorch fp16 autocast, cudnn benchmark" 90 "${pytorch[@]}" "${shape[@]}" --cudnn-benchmark --amp
+step "e2enet bf16, cudnn benchmark" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${shape[@]}" --device cuda --cudnn-benchmark --precision bf16
+step "e2enet fp16, cudnn benchmark" 90 "${e2enet[@]}" bench forward --model models/amos-ct.e2e:AmosCt "${shape[@]}" --device cuda --cudnn-benchmark --precision fp16
 
-step "train AmosCt (full width, 64x160x160) on cuda" 150 "${e2enet[@]}" train .gpu/demo --model models/amos-ct.e2e:AmosCt --out /tmp/run-amos \
-  --device cuda --set classes=4 --set "labels=[background, cerebellum, thalamus, basal_ganglia]" \
+step "train AmosCt (full width, 64x160x160) fp32 on cuda" 150 "${e2enet[@]}" train .gpu/demo --model models/amos-ct.e2e:AmosCt --out /tmp/run-amos \
+  --device cuda --precision fp32 --set classes=4 --set "labels=[background, cerebellum, thalamus, basal_ganglia]" \
+  --epochs 1 --iterations 40 --workers 12 --validation-iterations 2 --no-final-validation
+step "train AmosCt fp16 (loss scaling) on cuda" 150 "${e2enet[@]}" train .gpu/demo --model models/amos-ct.e2e:AmosCt --out /tmp/run-amos-fp16 \
+  --device cuda --precision fp16 --set classes=4 --set "labels=[background, cerebellum, thalamus, basal_ganglia]" \
   --epochs 1 --iterations 40 --workers 12 --validation-iterations 2 --no-final-validation
 step "train Colin27Demo on cuda" 120 "${e2enet[@]}" train .gpu/demo --model models/demo/colin27.e2e --out /tmp/run-demo --device cuda \
   --epochs 2 --iterations 50 --workers 8 --validation-iterations 5 --no-final-validation

@@ -55,8 +55,9 @@ train_options=()
 [ -n "$epochs" ] && train_options+=(--epochs "$epochs")
 [ -n "$iterations" ] && train_options+=(--iterations "$iterations")
 
-for model in $models; do
-  for seed in $seeds; do
+# Seed-major: every model gets seed 1 before any gets seed 2, so a benchmark stopped early still compares every row.
+for seed in $seeds; do
+  for model in $models; do
     run=$out/runs/$model-seed$seed
     if [ ! -f "$run/test-evaluation.json" ]; then
       rm -rf "$run"; mkdir -p "$out/runs"
@@ -76,6 +77,9 @@ for model in $models; do
       "$e2enet" export --run "$run" --out "$run/bundle" --force >/dev/null 2>"$run/export-stderr.log"
     fi
   done
+done
+
+for model in $models; do
   first=$out/runs/$model-seed${seeds%% *}
   if [ ! -f "$first/bench.txt" ]; then
     log "$model: timing the exports (ONNX Runtime CPU, $runs runs)"

@@ -131,6 +131,9 @@ namespace E2ENet.Onnx.Tests
                 (new[] { "predict", "--run", run, "--input", temp["empty"], "--output", temp["out"] }, 1, "has no plan.json: give --plan"),
                 (new[] { "predict", "--bundle", temp["bundle"], "--input", temp["nowhere"], "--output", temp["out"] }, 2, "no such file or folder"),
                 (new[] { "predict", "--bundle", temp["bundle"], "--input", temp["empty"], "--output", temp["out"], "--device", "cuda", "--plan", temp["demo.e2e"] }, 2, "error E2E6301"),
+                // --precision concerns the TorchSharp members; a bundle's precision was fixed when it was exported.
+                (new[] { "predict", "--bundle", temp["bundle"], "--input", temp["empty"], "--output", temp["out"], "--precision", "bf16" }, 2, "--precision applies to --run members"),
+                (new[] { "predict", "--run", run, "--input", temp["empty"], "--output", temp["out"], "--precision", "half-ish" }, 2, "is not a precision: use fp32, bf16 or fp16"),
             };
             foreach (var (args, exit, text) in cases)
             {

@@ -103,7 +103,16 @@ namespace E2ENet.Torch.Tests
             Assert.True(exit == 0, stderr);
             Assert.Contains("forward+backward", stdout);
             Assert.Matches(@"result: forward_ms=[0-9.]+ forward_backward_ms=[0-9.]+ forward_peak_mib=[0-9]+ forward_backward_peak_mib=[0-9]+", stdout);
+            Assert.Contains("precision=fp32", stdout);
             Assert.Contains("bench: forward: run 1/1", stderr);
+
+            (exit, stdout, stderr) = Run("bench", "forward", "--model", Golden.ModelFile("tiny_s3_dense"), "--patch", "32,32,64", "--warmup", "0", "--repeat", "1", "--precision", "bf16");
+            Assert.True(exit == 0, stderr);
+            Assert.Contains("convolutions in bf16", stdout);
+            Assert.Contains("precision=bf16", stdout);
+            (exit, _, stderr) = Run("bench", "forward", "--model", Golden.ModelFile("tiny_s3_dense"), "--patch", "32,32,64", "--precision", "fp8");
+            Assert.Equal(2, exit);
+            Assert.Contains("--precision 'fp8' is not a precision: use fp32, bf16 or fp16", stderr);
 
             (exit, stdout, stderr) = Run("bench", "shift", "--shape", "1,5,4,8,8", "--groups", "5", "--repeat", "1");
             Assert.True(exit == 0, stderr);

@@ -41,12 +41,17 @@ namespace E2ENet.Cli.Commands
             var set = new Option<string[]>("--set") { Description = "Override a key of the model (repeatable).", AllowMultipleArgumentsPerToken = false };
             var device = new Option<string>("--device") { Description = "cpu (default) or cuda (an error when CUDA cannot be used).", DefaultValueFactory = _ => "cpu" };
             var cudnnBenchmark = new Option<bool>("--cudnn-benchmark") { Description = "With --device cuda: cuDNN's benchmark mode (as nnU-Net trains)." };
+            var precision = PrecisionOption.Create("default fp32.");
             var command = new Command("forward", "Time a model's inference and forward+backward (median after warm-up) and report peak memory.")
             {
-                model, patch, batch, threads, warmup, repeat, set, device, cudnnBenchmark,
+                model, patch, batch, threads, warmup, repeat, set, device, cudnnBenchmark, precision,
             };
-            command.SetAction(parse => RunForward(context, parse.GetValue(model)!, parse.GetValue(patch)!, parse.GetValue(batch), parse.GetValue(threads),
-                parse.GetValue(warmup), parse.GetValue(repeat), parse.GetValue(set) ?? Array.Empty<string>(), parse.GetValue(device)!, parse.GetValue(cudnnBenchmark)));
+            command.SetAction(parse =>
+            {
+                if (!PrecisionOption.TryParse(context, "bench forward", parse.GetValue(precision), out var chosen, out int exit)) return exit;
+                return PrecisionOption.Run(chosen, () => RunForward(context, parse.GetValue(model)!, parse.GetValue(patch)!, parse.GetValue(batch), parse.GetValue(threads),
+                    parse.GetValue(warmup), parse.GetValue(repeat), parse.GetValue(set) ?? Array.Empty<string>(), parse.GetValue(device)!, parse.GetValue(cudnnBenchmark)));
+            });
             return command;
         }
 
@@ -97,10 +102,11 @@ namespace E2ENet.Cli.Commands
             {
                 using E2ENetNetwork network = E2ENetNetwork.FromFile(file, name, all);
                 context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "model            {0} ({1}), {2:N0} parameters", network.ModelName, file, network.Network.Totals.DenseParameters));
-                context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "input            {0} x {1} x {2}x{3}x{4} float32, {5}, {6} threads, TorchSharp {7}, oneDNN CPU kernels up to {8}",
+                context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture, "input            {0} x {1} x {2}x{3}x{4} float32, convolutions in {9}, {5}, {6} threads, TorchSharp {7}, oneDNN CPU kernels up to {8}",
                     batch, network.InputChannels, patch[0], patch[1], patch[2],
                     deviceName == "cuda" ? "CUDA (TF32 convolutions " + (backends.cudnn.allow_tf32 ? "allowed" : "off") + ", cuDNN benchmark " + (cudnnBenchmark ? "on" : "off") + ")" : "CPU",
-                    get_num_threads(), typeof(TorchSharp.torch).Assembly.GetName().Version, E2ENet.Torch.Devices.CpuKernels.MaxIsa));
+                    get_num_threads(), typeof(TorchSharp.torch).Assembly.GetName().Version, E2ENet.Torch.Devices.CpuKernels.MaxIsa,
+                    E2ENet.Torch.Precision.MixedPrecision.Name(E2ENet.Torch.Precision.MixedPrecision.Current)));
                 random.manual_seed(0);
                 network.to(device);
                 using Tensor input = randn(new[] { batch, network.InputChannels, patch[0], patch[1], patch[2] }, device: device);
@@ -129,8 +135,9 @@ namespace E2ENet.Cli.Commands
                 }, context.Error);
                 context.Output.WriteLine(BenchMeasure.Format(training));
                 context.Output.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "result: forward_ms={0:0.0} forward_backward_ms={1:0.0} forward_peak_mib={2:0} forward_backward_peak_mib={3:0} forward_cpu_ms={4:0.0} forward_backward_cpu_ms={5:0.0}",
-                    inference.Median, training.Median, inference.PeakBytes / 1048576.0, training.PeakBytes / 1048576.0, inference.CpuMedian, training.CpuMedian));
+                    "result: forward_ms={0:0.0} forward_backward_ms={1:0.0} forward_peak_mib={2:0} forward_backward_peak_mib={3:0} forward_cpu_ms={4:0.0} forward_backward_cpu_ms={5:0.0} precision={6}",
+                    inference.Median, training.Median, inference.PeakBytes / 1048576.0, training.PeakBytes / 1048576.0, inference.CpuMedian, training.CpuMedian,
+                    E2ENet.Torch.Precision.MixedPrecision.Name(E2ENet.Torch.Precision.MixedPrecision.Current)));
                 return ExitCodes.Success;
             }
             catch (E2ENetTorchException e)

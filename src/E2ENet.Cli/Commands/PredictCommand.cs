@@ -50,11 +50,19 @@ namespace E2ENet.Cli.Commands
             var probabilities = new Option<bool>("--save-probabilities") { Description = "Also write OUTPUT/CASE.npz: the (averaged) class probabilities, float32 (classes, D, H, W), as nnU-Net's --save_probabilities." };
             var postprocess = new Option<string?>("--postprocess") { Description = "largest-component (per class), largest-foreground (the foreground as a whole), or the decision file of 'e2enet summarize'." };
             var maxMemory = MaxMemoryOption.Create();
+            var precision = PrecisionOption.Create("for --run members (a bundle's precision is fixed at export: --fp16); default fp32.");
             var command = new Command("predict", "Segment images with runs' TorchSharp networks or exported bundles in ONNX Runtime (nnU-Net's sliding-window inference; several make an ensemble).")
             {
-                run, bundle, input, output, checkpoint, plan, device, noMirror, probabilities, postprocess, maxMemory,
+                run, bundle, input, output, checkpoint, plan, device, noMirror, probabilities, postprocess, maxMemory, precision,
             };
-            command.SetAction(parse => MaxMemoryOption.Run(context, "predict", parse.GetValue(maxMemory), () => Run(context, new PredictRequest
+            command.SetAction(parse => MaxMemoryOption.Run(context, "predict", parse.GetValue(maxMemory), () =>
+            {
+                if (!PrecisionOption.TryParse(context, "predict", parse.GetValue(precision), out var chosen, out int exit)) return exit;
+                if (chosen != null && (parse.GetValue(run) ?? Array.Empty<string>()).Length == 0)
+                {
+                    return context.UsageError("predict", "--precision applies to --run members (TorchSharp); a bundle runs in the precision it was exported in (export --fp16)");
+                }
+                return PrecisionOption.Run(chosen, () => Run(context, new PredictRequest
             {
                 Runs = parse.GetValue(run) ?? Array.Empty<string>(),
                 Bundles = parse.GetValue(bundle) ?? Array.Empty<string>(),
@@ -67,7 +75,8 @@ namespace E2ENet.Cli.Commands
                 NoMirror = parse.GetValue(noMirror),
                 SaveProbabilities = parse.GetValue(probabilities),
                 Postprocess = parse.GetValue(postprocess),
-            })));
+            }));
+            }));
             return command;
         }
 

@@ -33,9 +33,10 @@ namespace E2ENet.Cli.Commands
             var initWeights = new Option<string?>("--init-weights") { Description = "Start from these weights (fine-tuning): a state dict of this model (torch.save or safetensors), loaded strictly." };
             var skipHeads = new Option<bool>("--init-weights-skip-heads") { Description = "With --init-weights: ignore the file's segmentation heads and start the model's afresh (another label set)." };
             var maxMemory = MaxMemoryOption.Create();
+            var precision = PrecisionOption.Create("default fp16 on cuda when training.mixed_precision is on, fp32 otherwise; a resumed run keeps its own.");
             var command = new Command("train", "Train an E2ENet with dynamic sparse feature fusion on a dataset; resumable after any crash.")
             {
-                dataset, model, output, set, epochs, iterations, validation, fold, resume, device, seed, preprocessed, workers, stop, noValidation, initWeights, skipHeads, maxMemory,
+                dataset, model, output, set, epochs, iterations, validation, fold, resume, device, seed, preprocessed, workers, stop, noValidation, initWeights, skipHeads, maxMemory, precision,
             };
             command.SetAction(parse => MaxMemoryOption.Run(context, "train", parse.GetValue(maxMemory), () =>
             {
@@ -43,6 +44,7 @@ namespace E2ENet.Cli.Commands
                 (string? file, string? name) = modelArgument == null ? (null, null) : ForwardModelArgument.Parse(modelArgument);
                 string foldText = parse.GetValue(fold)!;
                 if (FoldSelection.Parse(foldText) is not int foldNumber) return context.UsageError("train", $"--fold '{foldText}' is not a fold number (0, 1, ...) or 'all'");
+                if (!PrecisionOption.TryParse(context, "train", parse.GetValue(precision), out var chosen, out int exit)) return exit;
                 var options = new TrainerOptions
                 {
                     Dataset = parse.GetValue(dataset)!,
@@ -63,6 +65,7 @@ namespace E2ENet.Cli.Commands
                     Workers = parse.GetValue(workers),
                     StopAfterEpochs = parse.GetValue(stop),
                     FinalValidation = !parse.GetValue(noValidation),
+                    Precision = chosen,
                 };
                 return Run(context, options);
             }));

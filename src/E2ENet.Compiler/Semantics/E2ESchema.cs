@@ -158,7 +158,7 @@ namespace E2ENet.Compiler.Semantics
                     Leaf("batch", new IntType(1, 4096), I(2), "Patches per iteration.", "training batch 2"),
                     Leaf("clip", new OptionalType(new FloatType(0, 1e6, minInclusive: false), "none", "off"), F(12), "Gradient clipping: the largest global gradient norm (none: no clipping).", "training clip 12"),
                     Leaf("oversample", Probability, F(0.33), "Share of patches forced to contain foreground.", "training oversample 0.33"),
-                    Leaf("mixed_precision", BoolType.Instance, B(true), "Mixed precision on CUDA (ignored on CPU).", "training mixed_precision true"),
+                    Leaf("mixed_precision", BoolType.Instance, B(true), "Mixed precision on CUDA: without --precision, training runs its convolutions in fp16 with dynamic loss scaling (norms, losses, optimizer and weights in float32); on the CPU training stays fp32 unless --precision says otherwise.", "training mixed_precision true"),
                     Leaf("folds", new IntType(1, 100), I(5), "Cross-validation folds.", "training folds 5"),
                     Section("loss", "The loss: soft Dice (background excluded) plus cross-entropy, on every head.",
                         new CallForm("type", new CallSignature("dice_ce", null, "smooth", "dice", "ce")),

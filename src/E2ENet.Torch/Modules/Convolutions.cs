@@ -14,7 +14,8 @@ namespace E2ENet.Torch.Modules
     /// <item><see cref="Pointwise"/>: a 1x1x1 convolution is one matrix multiply.</item>
     /// </list>
     /// Matrix multiplies in float32 go to the BLAS, not to oneDNN. <c>e2enet verify</c> and the batch-consistency tests check
-    /// every shipped model at batch 3 against three batch-1 runs, forward and gradients.
+    /// every shipped model at batch 3 against three batch-1 runs, forward and gradients. Inside
+    /// <see cref="Precision.MixedPrecision.Use"/> each of them computes in bfloat16 or float16 and returns float32.
     /// </summary>
     public static class Convolutions
     {
@@ -27,7 +28,7 @@ namespace E2ENet.Torch.Modules
         /// libtorch's <c>conv3d</c> (oneDNN on the CPU, capped as the class says; cuDNN on CUDA). Differentiable.
         /// </summary>
         public static Tensor Conv3d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding)
-            => nn.functional.conv3d(input, weight, bias, strides: stride, padding: padding);
+            => Precision.MixedPrecision.Run(input, weight, bias, (x, w, b) => nn.functional.conv3d(x, w, b, strides: stride, padding: padding));
 
         /// <summary>
         /// A transposed convolution whose kernel equals its stride, without overlap:
@@ -39,6 +40,9 @@ namespace E2ENet.Torch.Modules
         /// <c>conv_transpose3d</c>. Differentiable.
         /// </summary>
         public static Tensor TransposedPatches(Tensor input, Tensor weight, Tensor? bias)
+            => Precision.MixedPrecision.Run(input, weight, bias, TransposedPatchesAt);
+
+        private static Tensor TransposedPatchesAt(Tensor input, Tensor weight, Tensor? bias)
         {
             long[] kernel = { weight.shape[2], weight.shape[3], weight.shape[4] };
             if (input.device_type != DeviceType.CPU)
@@ -61,6 +65,9 @@ namespace E2ENet.Torch.Modules
         /// On the CPU one matrix multiply over the channels; elsewhere <c>conv3d</c>. Differentiable.
         /// </summary>
         public static Tensor Pointwise(Tensor input, Tensor weight, Tensor? bias)
+            => Precision.MixedPrecision.Run(input, weight, bias, PointwiseAt);
+
+        private static Tensor PointwiseAt(Tensor input, Tensor weight, Tensor? bias)
         {
             if (input.device_type != DeviceType.CPU) return nn.functional.conv3d(input, weight, bias);
             using var scope = NewDisposeScope();

@@ -12,6 +12,7 @@ using E2ENet.Data.Preprocessing;
 using E2ENet.Data.Training;
 using E2ENet.Torch;
 using E2ENet.Torch.Serialization;
+using E2ENet.Torch.Precision;
 using E2ENet.Training.Optimization;
 using E2ENet.Training.Reporting;
 using TorchSharp;
@@ -163,10 +164,12 @@ namespace E2ENet.Training.Runs
                 if (_options.InitWeights != null) _folder.Log(InitialWeights.Apply(network.Network, ir, network.Topology, _options.InitWeights, _options.InitWeightsSkipHeads));
             }
 
+            ComputePrecision precision = ResolvePrecision(state, device, recipe);
+
             TrainingDataOptions trainData = TrainingDataOptions.FromModel(spec, ir, model.Seed, _options.Workers);
             int validationIterations = _options.ValidationIterations ?? Math.Max(1, Math.Min(50, recipe.IterationsPerEpoch / 5));
             int stopAt = _options.StopAfterEpochs.HasValue ? Math.Min(recipe.Epochs, state.EpochsDone + _options.StopAfterEpochs.Value) : recipe.Epochs;
-            new TrainingLoop(network, optimizer, checkpoints, _folder, new TrainingProgress(_options.Log, _options.Interactive), spec, ir, model.Seed, device)
+            new TrainingLoop(network, optimizer, checkpoints, _folder, new TrainingProgress(_options.Log, _options.Interactive), spec, ir, model.Seed, device, precision)
                 .Run(state, stopAt, data, fold, trainData, validationIterations, cancellation);
 
             bool finished = state.EpochsDone >= recipe.Epochs;
@@ -177,7 +180,10 @@ namespace E2ENet.Training.Runs
                 _folder.Log($"training finished after {state.EpochsDone} epochs; final weights: {_run.FinalWeights}; best (epoch {state.BestEpoch}): {_run.BestWeights}");
                 if (_options.FinalValidation && model.Fold != FoldSelection.All)
                 {
-                    validation = FinalValidation.OfRun(network.Network, spec, prepared.Plan, _run, _options.Dataset, fold.Validation, device, _folder.Log);
+                    using (MixedPrecision.Use(precision))
+                    {
+                        validation = FinalValidation.OfRun(network.Network, spec, prepared.Plan, _run, _options.Dataset, fold.Validation, device, _folder.Log);
+                    }
                 }
             }
             else
@@ -188,12 +194,45 @@ namespace E2ENet.Training.Runs
             return new TrainingResult(_run.Folder, state.EpochsDone, finished, state.Metrics, validation);
         }
 
+        /// <summary>
+        /// The precision of the run: a new run's <c>--precision</c>, or by default fp16 on CUDA when training.mixed_precision is
+        /// on (nnU-Net's choice) and fp32 otherwise; a resumed run keeps the precision it started with (E2E5003 when
+        /// <c>--precision</c> names another). Recorded in the trainer's state with the fp16 loss scale.
+        /// </summary>
+        private ComputePrecision ResolvePrecision(TrainerState state, Device device, TrainingSpec recipe)
+        {
+            ComputePrecision precision;
+            if (state.Iteration > 0 || state.EpochsDone > 0)
+            {
+                if (!MixedPrecision.TryParse(state.Precision, out precision))
+                {
+                    throw new TrainingException(TrainingErrors.BadCheckpoint, _run.CheckpointsFolder, $"the checkpoint's precision '{state.Precision}' is not fp32, bf16 or fp16: the folder was altered");
+                }
+                if (_options.Precision is ComputePrecision asked && asked != precision)
+                {
+                    throw new TrainingException(TrainingErrors.ModelMismatch, _run.Folder,
+                        $"this run trains in {MixedPrecision.Name(precision)}; resuming in {MixedPrecision.Name(asked)} would not continue it exactly: drop --precision, or train into another --out");
+                }
+            }
+            else
+            {
+                precision = _options.Precision ?? (device.type == DeviceType.CUDA && recipe.MixedPrecision ? ComputePrecision.Fp16 : ComputePrecision.Fp32);
+                state.Precision = MixedPrecision.Name(precision);
+                state.LossScale = precision == ComputePrecision.Fp16 ? DynamicLossScaler.InitialScale : null;
+                state.LossScaleGoodSteps = 0;
+                state.SkippedSteps = 0;
+            }
+            _folder.Log(precision switch
+            {
+                ComputePrecision.Fp32 => "precision fp32",
+                ComputePrecision.Bf16 => "precision bf16: convolutions in bfloat16; norms, losses, optimizer and master weights in float32",
+                _ => $"precision fp16: convolutions in float16 with dynamic loss scaling (scale {state.LossScale?.ToString(CultureInfo.InvariantCulture)}); norms, losses, optimizer and master weights in float32",
+            });
+            return precision;
+        }
+
         private void LogDevice(Device device, TrainingSpec recipe)
         {
-            if (device.type == DeviceType.CUDA && recipe.MixedPrecision)
-            {
-                _folder.Log("note: training.mixed_precision is on, but TorchSharp 0.107 has no autocast: this run trains in fp32 on CUDA (see docs/training.md)");
-            }
             if (device.type == DeviceType.CUDA)
             {
                 // As nnU-Net: cuDNN picks the fastest convolution algorithms for the (fixed) patch shape.

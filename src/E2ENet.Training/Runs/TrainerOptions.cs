@@ -55,6 +55,12 @@ namespace E2ENet.Training.Runs
         /// <summary><c>cpu</c> or <c>cuda</c>.</summary>
         public string Device { get; init; } = "cpu";
 
+        /// <summary>
+        /// The precision convolutions train in (<c>--precision</c>); null: fp16 on CUDA when the recipe's mixed_precision is on,
+        /// fp32 otherwise. A resumed run keeps its own.
+        /// </summary>
+        public E2ENet.Torch.Precision.ComputePrecision? Precision { get; init; }
+
         /// <summary>Seed of every random choice (initialisation, topology, sampling, augmentation, evolution).</summary>
         public long Seed { get; init; } = 12345;
 

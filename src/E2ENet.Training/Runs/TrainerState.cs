@@ -36,6 +36,18 @@ namespace E2ENet.Training.Runs
         /// <summary>Evolution rounds done.</summary>
         public int EvolutionRounds { get; set; }
 
+        /// <summary>The precision the convolutions train in: <c>fp32</c> (older states), <c>bf16</c> or <c>fp16</c>; fixed for the run.</summary>
+        public string Precision { get; set; } = "fp32";
+
+        /// <summary>fp16: the loss scale (<see cref="Optimization.DynamicLossScaler"/>); null otherwise.</summary>
+        public double? LossScale { get; set; }
+
+        /// <summary>fp16: good steps since the loss scale last changed.</summary>
+        public int LossScaleGoodSteps { get; set; }
+
+        /// <summary>fp16: optimizer steps skipped because a gradient overflowed.</summary>
+        public long SkippedSteps { get; set; }
+
         /// <summary>Every epoch's metrics so far.</summary>
         public List<EpochMetrics> Metrics { get; set; } = new List<EpochMetrics>();
     }

@@ -9,6 +9,7 @@ using E2ENet.Compiler.Semantics;
 using E2ENet.Data.Preprocessing;
 using E2ENet.Data.Training;
 using E2ENet.Torch;
+using E2ENet.Torch.Precision;
 using E2ENet.Torch.Serialization;
 using E2ENet.Training.Losses;
 using E2ENet.Training.Optimization;
@@ -43,10 +44,13 @@ namespace E2ENet.Training.Runs
         private readonly RegrowRule _rule;
         private readonly DeepSupervisionLoss _loss;
         private readonly IReadOnlyList<string> _foreground;
+        private readonly ComputePrecision _precision;
+        private DynamicLossScaler? _scaler;
 
         public TrainingLoop(TrainingNetwork network, IParameterOptimizer optimizer, RunCheckpoints checkpoints, RunFolder folder, TrainingProgress progress,
-            ModelSpec spec, Compiler.Ir.NetworkIr ir, long seed, Device device)
+            ModelSpec spec, Compiler.Ir.NetworkIr ir, long seed, Device device, ComputePrecision precision = ComputePrecision.Fp32)
         {
+            _precision = precision;
             _network = network;
             _optimizer = optimizer;
             _checkpoints = checkpoints;
@@ -83,6 +87,9 @@ namespace E2ENet.Training.Runs
                 Seed = _seed + 1,
                 Workers = 1,
             };
+            _scaler = _precision == ComputePrecision.Fp16
+                ? new DynamicLossScaler(state.LossScale ?? DynamicLossScaler.InitialScale, state.LossScaleGoodSteps, state.SkippedSteps)
+                : null;
             using var loader = new BatchLoader(data, fold.Train, trainData, startBatch: state.Iteration);
             for (int epoch = state.EpochsDone; epoch < stopAt; epoch++)
             {
@@ -120,7 +127,13 @@ namespace E2ENet.Training.Runs
             string? brokenLayer = null;
             try
             {
-                value = Step(Network, _loss, _optimizer, Topology, batch, _device, lr, _recipe.Clip);
+                value = Step(Network, _loss, _optimizer, Topology, batch, _device, lr, _recipe.Clip, _precision, _scaler);
+                if (_scaler != null)
+                {
+                    state.LossScale = _scaler.Scale;
+                    state.LossScaleGoodSteps = _scaler.GoodSteps;
+                    state.SkippedSteps = _scaler.Skipped;
+                }
             }
             catch (E2ENet.Torch.Diagnostics.E2ENetTorchException e) when (e.Id == E2ENet.Torch.Diagnostics.TorchErrors.NonFiniteOutput.Id)
             {
@@ -129,7 +142,11 @@ namespace E2ENet.Training.Runs
             }
             if (double.IsNaN(value) || double.IsInfinity(value))
             {
-                brokenLayer ??= LocateNonFinite(Network, _loss, batch, _device);
+                using (MixedPrecision.Use(_precision)) brokenLayer ??= LocateNonFinite(Network, _loss, batch, _device);
+                if (_precision == ComputePrecision.Fp16)
+                {
+                    brokenLayer += "; in fp16 an activation can overflow float16's range (65504), which loss scaling cannot prevent: bf16 has float32's range (--precision bf16)";
+                }
                 throw new TrainingException(TrainingErrors.Diverged, _folder.Run.Folder, DivergedAdvice(value, epoch, i, state.EpochsDone, _recipe, brokenLayer));
             }
             return value;
@@ -151,7 +168,12 @@ namespace E2ENet.Training.Runs
             TrainingDataOptions validationData, int validationIterations)
         {
             // Validation patches: loss and pseudo-Dice (nnU-Net's online evaluation).
-            var (validationLoss, dice) = Validate(Network, _loss, data, fold.Validation, validationData, validationIterations, epoch, _device, _spec.Classes);
+            double validationLoss;
+            PseudoDice dice;
+            using (MixedPrecision.Use(_precision))
+            {
+                (validationLoss, dice) = Validate(Network, _loss, data, fold.Validation, validationData, validationIterations, epoch, _device, _spec.Classes);
+            }
             double mean = dice.Mean();
             state.PseudoDiceAverage = state.PseudoDiceAverage is double previous ? 0.9 * previous + 0.1 * mean : mean;
             var shares = Topology.SourceShares();
@@ -183,9 +205,10 @@ namespace E2ENet.Training.Runs
             _folder.WritePlots(state.Metrics);
             _checkpoints.Save(state);
             _folder.Log(string.Format(CultureInfo.InvariantCulture,
-                "epoch {0}/{1}: train loss {2:0.0000}, validation loss {3:0.0000}, pseudo-Dice {4:0.0000} (average {5:0.0000}{6}), per class [{7}], lr {8:0.000000}, {9:0.0} s",
+                "epoch {0}/{1}: train loss {2:0.0000}, validation loss {3:0.0000}, pseudo-Dice {4:0.0000} (average {5:0.0000}{6}), per class [{7}], lr {8:0.000000}, {9:0.0} s{10}",
                 epoch + 1, _recipe.Epochs, metrics.TrainLoss, validationLoss, mean, state.PseudoDiceAverage, best ? ", best" : "",
-                string.Join(", ", metrics.PseudoDicePerClass.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))), lr, metrics.Seconds));
+                string.Join(", ", metrics.PseudoDicePerClass.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))), lr, metrics.Seconds,
+                _scaler == null ? string.Empty : string.Format(CultureInfo.InvariantCulture, ", fp16 loss scale {0}, {1} step(s) skipped so far (gradient overflow)", _scaler.Scale, _scaler.Skipped)));
         }
 
         /// <summary>
@@ -206,18 +229,42 @@ namespace E2ENet.Training.Runs
                 + $"with a lower learning rate (--set training.lr={lower}; now {lr}) {clip}{kept}";
         }
 
+        /// <summary>
+        /// One optimizer step. The forward pass (and so the loss's graph) runs in <paramref name="precision"/>; with a
+        /// <paramref name="scaler"/> (fp16) the backward pass runs on the scaled loss, the gradients are unscaled before
+        /// clipping, and a step whose gradients overflowed is skipped (the weights and the optimizer state stay as they were).
+        /// Returns the (unscaled) loss; not finite: no step was taken.
+        /// </summary>
         private static double Step(IE2ENetNetwork network, DeepSupervisionLoss loss, IParameterOptimizer optimizer, SparseTopology topology,
-            TrainingBatch batch, Device device, double lr, double? clip)
+            TrainingBatch batch, Device device, double lr, double? clip, ComputePrecision precision, DynamicLossScaler? scaler)
         {
             using var scope = NewDisposeScope();
             Tensor input = batch.ImageTensor(device);
             Tensor[] targets = batch.TargetTensors(device);
             optimizer.ZeroGrad();
-            Tensor[] outputs = network.ForwardDeepSupervision(input);
-            Tensor value = loss.Compute(outputs, targets);
+            Tensor value;
+            using (MixedPrecision.Use(precision))
+            {
+                Tensor[] outputs = network.ForwardDeepSupervision(input);
+                value = loss.Compute(outputs, targets);
+            }
             double result = value.item<float>();
             if (!double.IsFinite(result)) return result; // no step: the weights stay as they were, for the diagnosis
-            value.backward();
+            if (scaler != null)
+            {
+                scaler.ScaleLoss(value).backward();
+                bool finite = scaler.Unscale(network.Module.parameters().Select(p => p.grad).Where(g => g is not null)!);
+                scaler.Update(finite);
+                if (!finite)
+                {
+                    optimizer.ZeroGrad();
+                    return result;
+                }
+            }
+            else
+            {
+                value.backward();
+            }
             if (clip is double norm)
             {
                 nn.utils.clip_grad_norm_(network.Module.parameters(), norm, 2.0);
