@@ -83,19 +83,7 @@ namespace E2ENet.Training.Tests
         }
 
         private static TrainerOptions Options(string dataset, string? model, string run, ComputePrecision? precision, bool resume = false, int? stopAfter = null)
-            => new TrainerOptions
-            {
-                Dataset = dataset,
-                ModelFile = model,
-                Output = run,
-                Resume = resume,
-                StopAfterEpochs = stopAfter,
-                ValidationIterations = 1,
-                Workers = 1,
-                FinalValidation = false,
-                Seed = 7,
-                Precision = precision,
-            };
+            => TrainerTests.Options(dataset, model, run, resume, stopAfter) with { Precision = precision };
 
         [Theory]
         [InlineData(ComputePrecision.Bf16)]

@@ -13,7 +13,8 @@ namespace E2ENet.Training.Tests
     [Collection(SeededTrainingCollection.Name)]
     public class TrainerTests
     {
-        private static TrainerOptions Options(string dataset, string model, string run, bool resume = false, int? stopAfter = null, string[]? overrides = null)
+        /// <summary>The options of the trainer tests: seed 7, one validation batch, one worker, no final validation.</summary>
+        internal static TrainerOptions Options(string dataset, string? model, string run, bool resume = false, int? stopAfter = null, string[]? overrides = null)
             => new TrainerOptions
             {
                 Dataset = dataset,
