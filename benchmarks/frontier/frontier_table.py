@@ -96,7 +96,11 @@ def main():
     for model in models:
         lines.append(f"| {model} | " + " | ".join(fmt(*rows[model]["per_class"][label], digits=2) for label in labels) + " |")
     lines.append("")
-    if base:
+    if base and len(seeds) < 2:
+        lines.append(f"One seed: no spread, so no verdict on any Dice difference (the frontier needs at least 3 seeds per row).")
+    elif base:
+        if len(seeds) < 3:
+            lines.append(f"Only {len(seeds)} seeds: the spreads below are rough (the frontier needs at least 3 seeds per row).")
         lines.append("Within noise: a row whose Dice differs from the U-Net's by less than the larger of the two seed spreads:")
         for model in models:
             if model == "FrontierUNet":
