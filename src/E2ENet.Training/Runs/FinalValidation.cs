@@ -77,10 +77,18 @@ namespace E2ENet.Training.Runs
             foreach (ClassSummary summary in report.PerClass)
             {
                 string label = spec.Labels.Count == spec.Classes ? spec.Labels[summary.Label] : "class " + summary.Label;
-                log(string.Format(CultureInfo.InvariantCulture, "validation Dice {0}: {1:0.0000} (HD95 {2:0.00} mm, surface Dice {3:0.0000})", label, summary.Dice, summary.Hd95, summary.SurfaceDice));
+                log(string.Format(CultureInfo.InvariantCulture, "validation Dice {0}: {1} (HD95 {2}, surface Dice {3})", label,
+                    Metric(summary.Dice, "0.0000", "", summary.DiceSkipped), Metric(summary.Hd95, "0.00", " mm", summary.Hd95Skipped),
+                    Metric(summary.SurfaceDice, "0.0000", "", summary.SurfaceDiceSkipped)));
             }
             return report;
         }
+
+        /// <summary>A metric for the log: its value, or why there is none (skipped in every case: the class is empty there).</summary>
+        private static string Metric(double value, string format, string unit, int skipped)
+            => double.IsNaN(value)
+                ? string.Format(CultureInfo.InvariantCulture, "n/a: the class is empty in prediction or reference in all {0} case(s)", skipped)
+                : value.ToString(format, CultureInfo.InvariantCulture) + unit;
 
         /// <summary>The classes evaluated: every class but the background, 1 .. classes - 1.</summary>
         public static IReadOnlyList<int> ForegroundClasses(ModelSpec spec) => Enumerable.Range(1, spec.Classes - 1).ToList();
