@@ -127,7 +127,7 @@ namespace E2ENet.Training.Runs
             _folder.Log($"model {spec.Name}: {ir.Totals.DenseParameters:N0} parameters, {ir.Totals.ActiveParameters:N0} active at sparsity {spec.Fusion.Sparsity.ToString(CultureInfo.InvariantCulture)} (unit {spec.Fusion.Unit.ToString().ToLowerInvariant()})");
             if (!_options.Resume) TrainingRun.WriteText(_run.ModelFile, spec.CanonicalSource);
             if (!_options.Resume || !File.Exists(_run.RunFile)) _folder.WriteRunFile(spec, device, model.Seed, model.Fold);
-            LogDevice(device, recipe);
+            LogDevice(device);
 
             // Data: preprocess (cached), split, loaders.
             string preprocessedFolder = _options.Preprocessed ?? _run.PreprocessedFolder;
@@ -153,7 +153,8 @@ namespace E2ENet.Training.Runs
             IParameterOptimizer optimizer = network.CreateOptimizer(recipe);
             var checkpoints = new RunCheckpoints(_folder, network, optimizer, ir, model.Seed, model.Fold);
             TrainerState state;
-            if (_options.Resume && checkpoints.Store.Latest() != null)
+            bool restored = _options.Resume && checkpoints.Store.Latest() != null;
+            if (restored)
             {
                 state = checkpoints.Restore();
             }
@@ -164,7 +165,7 @@ namespace E2ENet.Training.Runs
                 if (_options.InitWeights != null) _folder.Log(InitialWeights.Apply(network.Network, ir, network.Topology, _options.InitWeights, _options.InitWeightsSkipHeads));
             }
 
-            ComputePrecision precision = ResolvePrecision(state, device, recipe);
+            ComputePrecision precision = ResolvePrecision(state, restored, device, recipe);
 
             TrainingDataOptions trainData = TrainingDataOptions.FromModel(spec, ir, model.Seed, _options.Workers);
             int validationIterations = _options.ValidationIterations ?? Math.Max(1, Math.Min(50, recipe.IterationsPerEpoch / 5));
@@ -199,10 +200,10 @@ namespace E2ENet.Training.Runs
         /// on (nnU-Net's choice) and fp32 otherwise; a resumed run keeps the precision it started with (E2E5003 when
         /// <c>--precision</c> names another). Recorded in the trainer's state with the fp16 loss scale.
         /// </summary>
-        private ComputePrecision ResolvePrecision(TrainerState state, Device device, TrainingSpec recipe)
+        private ComputePrecision ResolvePrecision(TrainerState state, bool restored, Device device, TrainingSpec recipe)
         {
             ComputePrecision precision;
-            if (state.Iteration > 0 || state.EpochsDone > 0)
+            if (restored)
             {
                 if (!MixedPrecision.TryParse(state.Precision, out precision))
                 {
@@ -231,7 +232,7 @@ namespace E2ENet.Training.Runs
             return precision;
         }
 
-        private void LogDevice(Device device, TrainingSpec recipe)
+        private void LogDevice(Device device)
         {
             if (device.type == DeviceType.CUDA)
             {

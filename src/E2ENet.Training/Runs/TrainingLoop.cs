@@ -128,12 +128,6 @@ namespace E2ENet.Training.Runs
             try
             {
                 value = Step(Network, _loss, _optimizer, Topology, batch, _device, lr, _recipe.Clip, _precision, _scaler);
-                if (_scaler != null)
-                {
-                    state.LossScale = _scaler.Scale;
-                    state.LossScaleGoodSteps = _scaler.GoodSteps;
-                    state.SkippedSteps = _scaler.Skipped;
-                }
             }
             catch (E2ENet.Torch.Diagnostics.E2ENetTorchException e) when (e.Id == E2ENet.Torch.Diagnostics.TorchErrors.NonFiniteOutput.Id)
             {
@@ -203,6 +197,13 @@ namespace E2ENet.Training.Runs
             }
             _folder.WriteMetrics(state, _foreground);
             _folder.WritePlots(state.Metrics);
+            if (_scaler != null)
+            {
+                // The scaler's state travels with the checkpoint: a resumed run scales as this one would have.
+                state.LossScale = _scaler.Scale;
+                state.LossScaleGoodSteps = _scaler.GoodSteps;
+                state.SkippedSteps = _scaler.Skipped;
+            }
             _checkpoints.Save(state);
             _folder.Log(string.Format(CultureInfo.InvariantCulture,
                 "epoch {0}/{1}: train loss {2:0.0000}, validation loss {3:0.0000}, pseudo-Dice {4:0.0000} (average {5:0.0000}{6}), per class [{7}], lr {8:0.000000}, {9:0.0} s{10}",
