@@ -45,11 +45,36 @@ namespace E2ENet.Compiler.Tests
         [InlineData("evolve every 2.5 iterations", "E2E0317")]
         [InlineData("training augment.scaling.range [1.4, 0.7]", "E2E0317")]
         [InlineData("codegen class class", "E2E0106")]
+        [InlineData("widths [6, 12, 24, 48, 96, 96]\n  fusion unit group, groups 4", "E2E0317")]
         public void Inconsistent_models_are_errors(string body, string id)
         {
             var compilation = Model(body);
             Assert.True(compilation.Diagnostics.Any(d => d.Id == id && d.IsError), $"expected {id}: {string.Join("; ", compilation.Diagnostics)}");
             Assert.Null(compilation.Models[0].Spec);
+        }
+
+        [Fact]
+        public void Output_groups_that_do_not_divide_a_width_name_the_widths_and_a_number_that_does()
+        {
+            var d = Single(Model("widths [6, 12, 24, 48, 96, 96]\n  fusion unit group, groups 4"), "E2E0317");
+            Assert.Contains("[6, 12, 24, 48, 96, 96]", d.Message);
+            Assert.Contains("for example 3", d.Message);
+            Assert.Equal(6, d.Location.Line);
+        }
+
+        [Fact]
+        public void The_group_unit_compiles_with_constant_fan_in_counts()
+        {
+            var compilation = Model("widths [8, 16, 32, 64, 64, 64]\n  fusion sparsity 0.8, unit group, groups 4");
+            Clean(compilation);
+            var network = compilation.Models[0].Network!;
+            Assert.Equal(4, compilation.Models[0].Spec!.Fusion.Groups);
+            Assert.All(network.SparseParameters, p =>
+            {
+                var mask = p.Mask!;
+                Assert.Equal(mask.OutChannels / 4, mask.Group);
+                Assert.Equal(4 * (long)System.Math.Round(mask.InChannels * 0.2, System.MidpointRounding.ToEven), mask.Kept);
+            });
         }
 
         [Fact]

@@ -34,7 +34,7 @@ namespace E2ENet.Training.Tests
             {
                 long row = i / (layer.Columns * taps);
                 long column = i / taps % layer.Columns;
-                long unit = layer.Unit == SparsityUnit.Kernel ? row * layer.Columns + column : layer.Transposed ? row : column;
+                long unit = layer.Ir.UnitOf((int)row, (int)column);
                 if (mask[unit] == 0 && values[i] != 0) nonZeroInPruned++;
             }
             return nonZeroInPruned;
@@ -44,6 +44,8 @@ namespace E2ENet.Training.Tests
         [InlineData("sparsity 0.7, unit kernel")]
         [InlineData("sparsity 0.8, unit channel")]
         [InlineData("sparsity 0.9, unit kernel, init erk")]
+        [InlineData("sparsity 0.8, unit group, groups 2")]
+        [InlineData("sparsity 0.7, unit group, groups 4, init erk")]
         public void Initialisation_keeps_exactly_the_irs_count_per_layer_and_zeroes_the_rest(string fusion)
         {
             var (ir, _, topology) = Setup(fusion);
@@ -56,10 +58,12 @@ namespace E2ENet.Training.Tests
             }
         }
 
-        [Fact]
-        public void Masked_weights_and_momentum_stay_exactly_zero_through_optimizer_steps()
+        [Theory]
+        [InlineData("sparsity 0.7, unit kernel")]
+        [InlineData("sparsity 0.8, unit group, groups 2")]
+        public void Masked_weights_and_momentum_stay_exactly_zero_through_optimizer_steps(string fusion)
         {
-            var (_, parameters, topology) = Setup();
+            var (_, parameters, topology) = Setup(fusion);
             var optimizer = new SgdOptimizer(parameters.Select(p => (p.Key, p.Value)), momentum: 0.99, nesterov: true, weightDecay: 3e-5);
             for (int step = 0; step < 3; step++)
             {
@@ -74,7 +78,7 @@ namespace E2ENet.Training.Tests
                 {
                     Assert.Equal(0, ZeroUnits(layer));
                     Tensor momentum = optimizer.StateOf(layer.Name).Single();
-                    Tensor masked = momentum * tensor(layer.Mask, layer.Unit == SparsityUnit.Kernel ? new long[] { layer.Rows, layer.Columns, 1, 1, 1 } : new long[] { 1, layer.Columns, 1, 1, 1 });
+                    Tensor masked = momentum * tensor(layer.Ir.ExpandToKernels(layer.Mask), new long[] { layer.Rows, layer.Columns, 1, 1, 1 });
                     Assert.True(momentum.allclose(masked, rtol: 0, atol: 0), layer.Name + ": momentum of pruned units must be zero");
                 }
             }
@@ -101,6 +105,80 @@ namespace E2ENet.Training.Tests
                 Assert.Equal(0, ZeroUnits(sparse));
             }
             Assert.True(report.Pruned > 0);
+        }
+
+        [Theory]
+        [InlineData(0.5, RegrowRule.Random)]
+        [InlineData(0.2, RegrowRule.Gradient)]
+        public void The_group_unit_keeps_every_output_groups_fan_in_through_initialisation_and_evolution(double rate, RegrowRule rule)
+        {
+            var (ir, parameters, topology) = Setup("sparsity 0.8, unit group, groups 2");
+            void AssertConstantFanIn(string when)
+            {
+                foreach (SparseLayer layer in topology.Layers)
+                {
+                    MaskIr mask = layer.Ir;
+                    Assert.Equal(SparsityUnit.Group, mask.Unit);
+                    Assert.Equal(mask.OutChannels / 2, mask.Group);
+                    float[] bits = layer.Mask;
+                    int[][] sets = mask.KeptSets();
+                    Assert.Equal(2, sets.Length);
+                    Assert.Equal(mask.Units, sets.Sum(set => set.Length));
+                    Assert.All(sets, set => Assert.Equal(mask.FanIn, set.Count(u => bits[u] != 0)));
+                    Assert.Equal(0, ZeroUnits(layer));
+                    // Every output of a group reads the same inputs: the weight's non-zero kernels say so too.
+                    float[] kernels = layer.Weight.detach().abs().sum(new long[] { 2, 3, 4 }).contiguous().data<float>().ToArray();
+                    for (int r = 0; r < mask.Rows; r++)
+                    {
+                        for (int c = 0; c < mask.Columns; c++)
+                        {
+                            if (kernels[r * mask.Columns + c] != 0) Assert.True(bits[mask.UnitOf(r, c)] != 0, $"{layer.Name} ({when}): kernel ({r}, {c}) is non-zero in a pruned unit");
+                        }
+                    }
+                }
+            }
+            AssertConstantFanIn("initialised");
+            Tensor loss = parameters.Values.Select(p => p.pow(2).sum()).Aggregate((a, b) => a + b);
+            loss.backward();
+            for (int round = 0; round < 3; round++)
+            {
+                EvolutionReport report = topology.Evolve(round, rate, rule, new Rng((ulong)round + 1), name => parameters[name].grad);
+                Assert.True(report.Pruned > 0);
+                AssertConstantFanIn("after round " + round);
+            }
+            Assert.All(ir.SparseParameters, p => Assert.Equal(p.Mask!.Kept, topology[p.Name].ActiveCount));
+        }
+
+        [Fact]
+        public void The_group_units_geometry_covers_the_weight_and_matches_the_irs_counts()
+        {
+            NetworkIr ir = TestNetworks.Ir("sparsity 0.8, unit group, groups 2");
+            foreach (ParameterIr parameter in ir.SparseParameters)
+            {
+                MaskIr mask = parameter.Mask!;
+                Assert.Equal(parameter.Role == ParameterRole.UpWeight, mask.Transposed);
+                Assert.Equal(mask.Units, mask.UnitShape.Aggregate(1L, (a, b) => a * b));
+                // Each unit covers exactly Group kernels, all in one output group and one input channel.
+                var covered = new Dictionary<long, List<(int Out, int In)>>();
+                for (int r = 0; r < mask.Rows; r++)
+                {
+                    for (int c = 0; c < mask.Columns; c++)
+                    {
+                        long unit = mask.UnitOf(r, c);
+                        if (!covered.TryGetValue(unit, out var list)) covered[unit] = list = new List<(int, int)>();
+                        list.Add(mask.Transposed ? (c, r) : (r, c));
+                    }
+                }
+                Assert.Equal(mask.Units, covered.Count);
+                Assert.All(covered.Values, kernels =>
+                {
+                    Assert.Equal(mask.Group, kernels.Count);
+                    Assert.Single(kernels.Select(k => k.In).Distinct());
+                    Assert.Single(kernels.Select(k => k.Out / mask.Group).Distinct());
+                });
+                long fanIn = (long)Math.Round(mask.InChannels * 0.2, MidpointRounding.ToEven);
+                Assert.Equal(fanIn * 2, mask.Kept);
+            }
         }
 
         [Fact]
@@ -179,10 +257,13 @@ namespace E2ENet.Training.Tests
             Assert.Equal(1, layer.Mask[target]);
         }
 
-        [Fact]
-        public void Masks_export_and_import_exactly()
+        [Theory]
+        [InlineData("sparsity 0.8, unit channel")]
+        [InlineData("sparsity 0.8, unit group, groups 2")]
+        public void Masks_export_and_import_exactly(string fusion)
         {
-            var (ir, parameters, topology) = Setup("sparsity 0.8, unit channel");
+            var (ir, parameters, topology) = Setup(fusion);
+            Assert.All(topology.ExportMasks(), m => Assert.Equal(topology[m.Key].Ir.UnitShape, m.Value.shape));
             topology.Evolve(1, 0.5, RegrowRule.Random, new Rng(2));
             var saved = topology.ExportMasks();
             var restored = SparseTopology.Create(ir, TestNetworks.Parameters(ir, seed: 99));
@@ -193,22 +274,26 @@ namespace E2ENet.Training.Tests
             Assert.Contains("no mask for", error.Message);
         }
 
-        [Fact]
-        public void Masks_can_be_read_from_zero_kernels()
+        [Theory]
+        [InlineData("sparsity 0.7, unit kernel")]
+        [InlineData("sparsity 0.8, unit group, groups 4")]
+        public void Masks_can_be_read_from_zero_kernels(string fusion)
         {
-            var (ir, parameters, topology) = Setup();
+            var (ir, parameters, topology) = Setup(fusion);
             var again = SparseTopology.Create(ir, parameters);
             again.InitializeFromWeights();
             Assert.Equal(topology.Layers.Select(l => l.Mask), again.Layers.Select(l => l.Mask));
         }
 
-        [Fact]
-        public void Source_shares_cover_every_fusion_input()
+        [Theory]
+        [InlineData("sparsity 0.7, unit kernel")]
+        [InlineData("sparsity 0.8, unit group, groups 2")]
+        public void Source_shares_cover_every_fusion_input(string fusion)
         {
-            var (ir, _, topology) = Setup();
+            var (ir, _, topology) = Setup(fusion);
             var shares = topology.SourceShares();
             Assert.Equal(new[] { "same", "up", "down" }, shares.Select(s => s.Source));
-            long units = ir.Fusion.Sum(n => (long)n.Blocks[0].OutChannels * n.Blocks[0].InChannels);
+            long units = ir.Fusion.Sum(n => n.Blocks[0].Mask!.Units);
             Assert.Equal(units, shares.Sum(s => s.Units));
             long active = ir.Fusion.Sum(n => n.Blocks[0].Mask!.Kept);
             Assert.Equal(active, shares.Sum(s => s.Active));

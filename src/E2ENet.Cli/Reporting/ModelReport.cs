@@ -52,7 +52,9 @@ namespace E2ENet.Cli.Reporting
                     builder.Append(string.Format(CultureInfo.InvariantCulture,
                         "  block kernel {0}, shift {1}; fusion sparsity {2} (unit {3}, init {4}); evolve {5}\n",
                         kernels, spec.Block.HasShift ? "[" + string.Join(", ", spec.Block.Shift) + "]" : "none",
-                        FloatValue.Format(spec.Fusion.Sparsity), spec.Fusion.Unit.ToSymbol(), spec.Fusion.Init.ToSymbol(),
+                        FloatValue.Format(spec.Fusion.Sparsity),
+                        spec.Fusion.Unit == SparsityUnit.Group ? "group, groups " + spec.Fusion.Groups.ToString(CultureInfo.InvariantCulture) : spec.Fusion.Unit.ToSymbol(),
+                        spec.Fusion.Init.ToSymbol(),
                         !spec.Fusion.IsSparse ? "n/a (dense)" : spec.Evolve.Enabled
                             ? string.Format(CultureInfo.InvariantCulture, "every {0} {1}, prune {2} {3} -> {4} {5}, regrow {6}",
                                 FloatValue.Format(spec.Evolve.Every), spec.Evolve.Unit.ToSymbol(), spec.Evolve.Criterion.ToSymbol(),
@@ -141,6 +143,7 @@ namespace E2ENet.Cli.Reporting
                 writer.WriteStartObject("fusion");
                 writer.WriteNumber("sparsity", spec.Fusion.Sparsity);
                 writer.WriteString("unit", spec.Fusion.Unit.ToSymbol());
+                if (spec.Fusion.Unit == SparsityUnit.Group) writer.WriteNumber("groups", spec.Fusion.Groups);
                 writer.WriteString("init", spec.Fusion.Init.ToSymbol());
                 writer.WriteEndObject();
                 writer.WriteStartObject("memory");

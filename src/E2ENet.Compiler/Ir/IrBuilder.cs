@@ -299,15 +299,15 @@ namespace E2ENet.Compiler.Ir
         /// <summary>Per sparse weight, its mask: units at the configured unit and kept = round(units x density_l) (half to even, as Python's round).</summary>
         private static Dictionary<string, MaskIr> Masks(ModelSpec spec, List<FusionNodeIr> fusion)
         {
-            // (name, weight shape, rows, columns, input channels)
-            var layers = new List<(string Name, long[] Shape, int Rows, int Columns, int InChannels)>();
+            // (name, weight shape, rows, columns, input channels, transposed)
+            var layers = new List<(string Name, long[] Shape, int Rows, int Columns, int InChannels, bool Transposed)>();
             foreach (FusionNodeIr node in fusion)
             {
                 UpIr up = node.Up;
-                layers.Add((up.Weight, new long[] { up.InChannels, up.OutChannels, up.Kernel.D, up.Kernel.H, up.Kernel.W }, up.InChannels, up.OutChannels, up.InChannels));
+                layers.Add((up.Weight, new long[] { up.InChannels, up.OutChannels, up.Kernel.D, up.Kernel.H, up.Kernel.W }, up.InChannels, up.OutChannels, up.InChannels, true));
                 foreach (BlockIr block in node.Blocks)
                 {
-                    layers.Add((block.ConvWeight, new long[] { block.OutChannels, block.InChannels, block.Kernel.D, block.Kernel.H, block.Kernel.W }, block.OutChannels, block.InChannels, block.InChannels));
+                    layers.Add((block.ConvWeight, new long[] { block.OutChannels, block.InChannels, block.Kernel.D, block.Kernel.H, block.Kernel.W }, block.OutChannels, block.InChannels, block.InChannels, false));
                 }
             }
             double density = spec.Fusion.Density;
@@ -318,9 +318,20 @@ namespace E2ENet.Compiler.Ir
             for (int i = 0; i < layers.Count; i++)
             {
                 var layer = layers[i];
-                long units = spec.Fusion.Unit == SparsityUnit.Kernel ? (long)layer.Rows * layer.Columns : layer.InChannels;
-                long kept = (long)Math.Round(units * densities[i], MidpointRounding.ToEven);
-                masks[layer.Name] = new MaskIr(spec.Fusion.Unit, units, Math.Min(units, kept), layer.Rows, layer.Columns);
+                var mask = new MaskIr(spec.Fusion.Unit, 0, 0, layer.Rows, layer.Columns, spec.Fusion.Unit == SparsityUnit.Group ? (layer.Transposed ? layer.Columns : layer.Rows) / spec.Fusion.Groups : 1, layer.Transposed);
+                long units = mask.UnitShape.Aggregate(1L, (a, b) => a * b);
+                long kept;
+                if (spec.Fusion.Unit == SparsityUnit.Group)
+                {
+                    // Constant fan-in: every output group keeps round(inputs x density_l) inputs.
+                    long fanIn = Math.Min(mask.InChannels, (long)Math.Round(mask.InChannels * densities[i], MidpointRounding.ToEven));
+                    kept = fanIn * (mask.OutChannels / mask.Group);
+                }
+                else
+                {
+                    kept = Math.Min(units, (long)Math.Round(units * densities[i], MidpointRounding.ToEven));
+                }
+                masks[layer.Name] = mask with { Units = units, Kept = kept };
             }
             return masks;
         }

@@ -12,11 +12,71 @@ namespace E2ENet.Compiler.Ir
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "x{0}{1}", Level, Stage);
     }
 
-    /// <summary>The mask of a sparse layer: how many units it has and how many it keeps.</summary>
-    public sealed record MaskIr(SparsityUnit Unit, long Units, long Kept, int Rows, int Columns)
+    /// <summary>
+    /// The mask of a sparse layer: how many units it has and how many it keeps, over a weight whose first two axes are
+    /// <see cref="Rows"/> x <see cref="Columns"/> (a convolution's [out, in], a transposed convolution's [in, out]).
+    /// <para>
+    /// Unit geometry, unit-major: <c>kernel</c> one unit per (row, column), mask [rows, columns]; <c>channel</c> one unit per
+    /// input channel, mask [in]; <c>group</c> one unit per (group of <see cref="Group"/> consecutive output channels, input
+    /// channel), mask [out / group, in] for a convolution and [in, out / group] for a transposed one. With <c>group</c> every
+    /// output group keeps the same number of inputs, <see cref="FanIn"/> (constant fan-in), so <see cref="Kept"/> =
+    /// groups x fan-in; the other units choose their kept units freely within the layer.
+    /// </para>
+    /// </summary>
+    public sealed record MaskIr(SparsityUnit Unit, long Units, long Kept, int Rows, int Columns, int Group = 1, bool Transposed = false)
     {
         /// <summary>Kept share of units.</summary>
         public double Density => Units == 0 ? 0 : (double)Kept / Units;
+
+        /// <summary>Input channels of the layer.</summary>
+        public int InChannels => Transposed ? Rows : Columns;
+
+        /// <summary>Output channels of the layer.</summary>
+        public int OutChannels => Transposed ? Columns : Rows;
+
+        /// <summary>The mask's shape (see the remarks of <see cref="MaskIr"/>).</summary>
+        public long[] UnitShape => Unit switch
+        {
+            SparsityUnit.Kernel => new long[] { Rows, Columns },
+            SparsityUnit.Channel => new long[] { InChannels },
+            _ => Transposed ? new long[] { Rows, Columns / Group } : new long[] { Rows / Group, Columns },
+        };
+
+        /// <summary>
+        /// The sets of units whose kept count is fixed: with <c>group</c> one set per output group (its units, one per input
+        /// channel, ascending), each keeping <see cref="FanIn"/>; otherwise one set, the whole layer, keeping <see cref="Kept"/>.
+        /// </summary>
+        public int[][] KeptSets()
+        {
+            if (Unit != SparsityUnit.Group) return new[] { Enumerable.Range(0, checked((int)Units)).ToArray() };
+            int groups = OutChannels / Group;
+            int inputs = InChannels;
+            return Enumerable.Range(0, groups)
+                .Select(g => Enumerable.Range(0, inputs).Select(i => Transposed ? i * groups + g : g * inputs + i).ToArray())
+                .ToArray();
+        }
+
+        /// <summary>Units kept per set of <see cref="KeptSets"/>.</summary>
+        public long FanIn => Unit == SparsityUnit.Group ? Kept / (OutChannels / Group) : Kept;
+
+        /// <summary>The unit that covers kernel (<paramref name="row"/>, <paramref name="column"/>) of the weight.</summary>
+        public long UnitOf(int row, int column) => Unit switch
+        {
+            SparsityUnit.Kernel => (long)row * Columns + column,
+            SparsityUnit.Channel => Transposed ? row : column,
+            _ => Transposed ? (long)row * (Columns / Group) + column / Group : (long)(row / Group) * Columns + column,
+        };
+
+        /// <summary>Per kernel (row-major over [rows, columns]) of the weight, the 0/1 of its unit in <paramref name="units"/>.</summary>
+        public float[] ExpandToKernels(float[] units)
+        {
+            var kernels = new float[(long)Rows * Columns];
+            for (int r = 0; r < Rows; r++)
+            {
+                for (int c = 0; c < Columns; c++) kernels[(long)r * Columns + c] = units[UnitOf(r, c)];
+            }
+            return kernels;
+        }
     }
 
     /// <summary>

@@ -159,8 +159,15 @@ namespace E2ENet.Compiler.Semantics
                 Report(DiagnosticDescriptors.InconsistentValues, "fusion.sparsity",
                     "fusion sparsity applies to E2ENet's fusion decoder; a U-Net (decoder unet) is dense: remove fusion.sparsity or set it to 0");
             }
-            var fusion = new FusionSpec(stages, sparsity,
-                read.Choice("fusion.unit", SpecChoices.Unit), read.Choice("fusion.init", SpecChoices.Init));
+            SparsityUnit unit = read.Choice("fusion.unit", SpecChoices.Unit);
+            int groups = unit == SparsityUnit.Group ? (int)read.Int("fusion.groups") : 1;
+            if (unit == SparsityUnit.Group && sparsity > 0 && widths.Any(w => w % groups != 0))
+            {
+                Report(DiagnosticDescriptors.InconsistentValues, "fusion.groups", string.Format(CultureInfo.InvariantCulture,
+                    "unit group splits every layer's outputs into {0} equal groups, but the widths are [{1}]; choose a number of groups that divides every width (for example {2})",
+                    groups, string.Join(", ", widths), Enumerable.Range(1, groups).Last(d => Gcd(widths) % d == 0)));
+            }
+            var fusion = new FusionSpec(stages, sparsity, unit, read.Choice("fusion.init", SpecChoices.Init), groups);
 
             // Geometry: divisibility, bottleneck, shift against depth
             CheckGeometry(patch, pools, shift, Where, diagnostics);
@@ -329,6 +336,18 @@ namespace E2ENet.Compiler.Semantics
                     }
                 }
             }
+        }
+
+        private static int Gcd(int[] values)
+        {
+            int result = 0;
+            foreach (int value in values)
+            {
+                int a = result, b = Math.Abs(value);
+                while (b != 0) (a, b) = (b, a % b);
+                result = a;
+            }
+            return Math.Max(1, result);
         }
 
         private static string AxisName(int axis) => axis == 0 ? "0 (D)" : axis == 1 ? "1 (H)" : "2 (W)";

@@ -59,7 +59,7 @@ namespace E2ENet.Compiler.Semantics
     }
 
     /// <summary>Dynamic Sparse Feature Fusion settings.</summary>
-    public sealed record FusionSpec(int Stages, double Sparsity, SparsityUnit Unit, FusionInit Init)
+    public sealed record FusionSpec(int Stages, double Sparsity, SparsityUnit Unit, FusionInit Init, int Groups = 1)
     {
         /// <summary>Kept share of units: 1 - sparsity.</summary>
         public double Density => 1 - Sparsity;

@@ -75,7 +75,7 @@ namespace E2ENet.Compiler.Semantics
                 foreach (SchemaLeaf inner in section.Leaves())
                 {
                     Setting setting = _values[inner];
-                    if (setting.Value == null) continue;
+                    if (setting.Value == null || OmittedWhereItDoesNotApply(inner, setting)) continue;
                     parts.Add(inner.Path.Substring(section.Path.Length + 1) + " " + setting.Value.ToE2E());
                 }
                 if (parts.Count == 0) continue;
@@ -84,5 +84,13 @@ namespace E2ENet.Compiler.Semantics
             builder.Append("}\n");
             return builder.ToString();
         }
+
+        /// <summary>
+        /// A key that only applies under one choice of another, left at its default where that choice is not made, is not
+        /// written: the canonical source (and the hashes that runs and bundles keep of it) of a model that does not use it
+        /// stays what it was before the key existed. <c>fusion.groups</c> applies to <c>fusion unit group</c> only.
+        /// </summary>
+        private bool OmittedWhereItDoesNotApply(SchemaLeaf leaf, Setting setting)
+            => leaf.Path == "fusion.groups" && setting.IsDefault && !(this["fusion.unit"].Value?.ToE2E() == "group");
     }
 }

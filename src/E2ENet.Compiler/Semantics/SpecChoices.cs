@@ -15,7 +15,7 @@ namespace E2ENet.Compiler.Semantics
             ("leaky_relu", ActivationKind.LeakyRelu), ("relu", ActivationKind.Relu));
 
         /// <summary><c>fusion.unit</c>.</summary>
-        public static readonly SymbolMap<SparsityUnit> Unit = new SymbolMap<SparsityUnit>(("kernel", SparsityUnit.Kernel), ("channel", SparsityUnit.Channel));
+        public static readonly SymbolMap<SparsityUnit> Unit = new SymbolMap<SparsityUnit>(("kernel", SparsityUnit.Kernel), ("channel", SparsityUnit.Channel), ("group", SparsityUnit.Group));
 
         /// <summary><c>fusion.init</c>.</summary>
         public static readonly SymbolMap<FusionInit> Init = new SymbolMap<FusionInit>(("uniform", FusionInit.Uniform), ("erk", FusionInit.Erk));

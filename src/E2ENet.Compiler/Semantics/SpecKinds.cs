@@ -28,6 +28,13 @@ namespace E2ENet.Compiler.Semantics
 
         /// <summary>One whole input channel of a layer (hardware-friendly; export can remove it).</summary>
         Channel,
+
+        /// <summary>
+        /// One input channel of one of <see cref="FusionSpec.Groups"/> groups of consecutive output channels: every output of a group
+        /// reads the same inputs, and every group the same number of them (constant fan-in), so export runs one Gather and one
+        /// grouped convolution that executes only the kept connections.
+        /// </summary>
+        Group,
     }
 
     /// <summary>The initial sparse topology's densities (<c>fusion.init</c>).</summary>

@@ -76,7 +76,8 @@ namespace E2ENet.Onnx.Emit
                     (string x, int[] order) = InputAssembler.Concat(context, pieces, block.Name, inVoxels, ref copied);
                     var position = new Dictionary<int, int>();
                     for (int k = 0; k < order.Length; k++) position[order[k]] = k;
-                    (int[][] groups, int[][] unions) = OutputGrouping.Partition(kernels, live.Out, live.In, lowering.Groups);
+                    (int[][] groups, int[][] unions) = UnitPartition(block, kernels, live, lowering.Groups)
+                        ?? OutputGrouping.Partition(kernels, live.Out, live.In, lowering.Groups);
                     int widest = Math.Max(1, unions.Max(u => u.Length));
                     var indices = new List<long>();
                     var rows = new List<(int, int[])>();
@@ -103,6 +104,14 @@ namespace E2ENet.Onnx.Emit
             }
             var execution = new LayerExecution(lowering.ToString(), parameters, nonZero, conv.Macs, copied, live.In.Length, live.Out.Length);
             return (new EmittedValue(output, outOrder), execution);
+        }
+
+        /// <summary>The partition of a <c>unit group</c> mask when the grouped lowering has as many groups as the mask, else null.</summary>
+        private static (int[][] Groups, int[][] Unions)? UnitPartition(BlockIr block, KernelPresence kernels, LayerLiveness live, int groups)
+        {
+            if (block.Mask is not { Unit: SparsityUnit.Group } mask) return null;
+            var partition = OutputGrouping.ByUnit(kernels, live.Out, live.In, mask.Group);
+            return partition is { } p && p.Groups.Length == groups ? partition : null;
         }
 
         /// <summary>Per output channel of a weight [out, in, taps...], whether every element of its row is zero.</summary>

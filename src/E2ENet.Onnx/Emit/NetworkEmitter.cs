@@ -74,7 +74,7 @@ namespace E2ENet.Onnx.Emit
                     }
                     case LayerKind.Up:
                     {
-                        (EmittedValue output, LayerExecution execution) = ResamplingEmitter.Up(context, layer, live, Required(sources[0], layer));
+                        (EmittedValue output, LayerExecution execution) = ResamplingEmitter.Up(context, layer, live, Required(sources[0], layer), liveness.Presence[layer.Name]);
                         values[layer.Output] = output;
                         executions[layer.Name] = execution;
                         break;

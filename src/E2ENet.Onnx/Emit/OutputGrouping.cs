@@ -59,6 +59,23 @@ namespace E2ENet.Onnx.Emit
             return (result, unions);
         }
 
+        /// <summary>
+        /// The partition a <c>unit group</c> mask defines: every group of <paramref name="groupSize"/> consecutive outputs
+        /// (output o in group o / size) that holds a live output, whole (a group's outputs that nothing reads are computed
+        /// too, so that the groups stay equal for one grouped convolution; their values are exact, just unused), each with the
+        /// inputs of <paramref name="required"/> its outputs read. Null when no output is live.
+        /// </summary>
+        public static (int[][] Groups, int[][] Unions)? ByUnit(KernelPresence kernels, int[] outs, int[] required, int groupSize, bool transposed = false)
+        {
+            int[][] groups = outs.Select(o => o / groupSize).Distinct().OrderBy(g => g)
+                .Select(g => Enumerable.Range(g * groupSize, groupSize).ToArray()).ToArray();
+            if (groups.Length == 0) return null;
+            int[][] unions = groups
+                .Select(g => required.Where(i => g.Any(o => transposed ? kernels[i, o] : kernels[o, i])).ToArray())
+                .ToArray();
+            return (groups, unions);
+        }
+
         private static int Count(ulong[] bits) => bits.Sum(b => BitOperations.PopCount(b));
 
         /// <summary>

@@ -101,7 +101,7 @@ namespace E2ENet.Onnx.Reporting
                     new CountTriple(cost.Counts.DenseMacs, cost.Counts.ActiveMacs, execution.Macs), copied,
                     timings.TryGetValue(cost.Layer, out IReadOnlyList<CandidateTiming>? t) ? t : Array.Empty<CandidateTiming>()));
             }
-            return new PruningReport(ir.Spec.Name, ir.Spec.Input.Patch, half ? "fp16" : "fp32", pruned, ir.Spec.Fusion.Unit == SparsityUnit.Kernel ? "kernel" : "channel",
+            return new PruningReport(ir.Spec.Name, ir.Spec.Input.Patch, half ? "fp16" : "fp32", pruned, ir.Spec.Fusion.Unit.ToSymbol(),
                 ir.Spec.Fusion.Sparsity, layers, tuning);
         }
     }

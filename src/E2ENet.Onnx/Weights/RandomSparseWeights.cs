@@ -10,7 +10,8 @@ namespace E2ENet.Onnx.Weights
     /// <summary>
     /// Gives a network random weights with its model's sparse structure, for benchmarks and tests where no trained weights
     /// exist (the shipped models' weights are untrained): every sparse weight keeps exactly the IR's kept count of units
-    /// (kernels, or input channels for <c>unit channel</c>), chosen uniformly at random with a seed, and the others are set
+    /// (kernels, input channels for <c>unit channel</c>, or per output group its fan-in of inputs for <c>unit group</c>), chosen
+    /// uniformly at random with a seed, and the others are set
     /// to exact zeros, as DSFF's masks leave them. Optionally the biases and the norms' scale and shift are randomised too
     /// (so that a check exercises them; their initial values are 0 and 1).
     /// </summary>
@@ -39,15 +40,29 @@ namespace E2ENet.Onnx.Weights
                     }
                     if (parameter.Mask == null) continue;
                     MaskIr mask = parameter.Mask;
-                    bool[] keep = Choose(random, (int)mask.Units, (int)mask.Kept);
+                    bool[] keep;
+                    if (mask.Unit == SparsityUnit.Group)
+                    {
+                        // Constant fan-in: each output group keeps exactly FanIn of its inputs.
+                        keep = new bool[mask.Units];
+                        foreach (int[] set in mask.KeptSets())
+                        {
+                            bool[] chosen = Choose(random, set.Length, (int)mask.FanIn);
+                            for (int k = 0; k < set.Length; k++) keep[set[k]] = chosen[k];
+                        }
+                    }
+                    else
+                    {
+                        keep = Choose(random, (int)mask.Units, (int)mask.Kept);
+                    }
                     kept[parameter.Name] = mask.Kept;
-                    Tensor units = tensor(keep);
-                    using Tensor shaped = mask.Unit == SparsityUnit.Kernel
+                    using Tensor units = mask.Unit == SparsityUnit.Group
+                        ? tensor(mask.ExpandToKernels(keep.Select(k => k ? 1f : 0f).ToArray()), dtype: ScalarType.Float32)
+                        : tensor(keep).to_type(ScalarType.Float32);
+                    using Tensor factor = mask.Unit is SparsityUnit.Kernel or SparsityUnit.Group
                         ? units.reshape(mask.Rows, mask.Columns, 1, 1, 1)
                         : parameter.Role == ParameterRole.UpWeight ? units.reshape(-1, 1, 1, 1, 1) : units.reshape(1, -1, 1, 1, 1);
-                    using Tensor factor = shaped.to_type(ScalarType.Float32);
                     weight.mul_(factor);
-                    units.Dispose();
                 }
             }
             return kept;

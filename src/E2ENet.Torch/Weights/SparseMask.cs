@@ -8,7 +8,8 @@ namespace E2ENet.Torch.Weights
     /// The mask of one sparse weight (a fusion convolution or a transposed convolution), at the unit the model says
     /// (<see cref="MaskIr.Unit"/>): <c>kernel</c>, one bit per (first axis, second axis) pair of the weight, i.e.
     /// (out, in) for a convolution [out, in, kD, kH, kW] and (in, out) for a transposed convolution [in, out, kD, kH, kW];
-    /// <c>channel</c>, one bit per input channel (axis 1 of a convolution, axis 0 of a transposed convolution).
+    /// <c>channel</c>, one bit per input channel (axis 1 of a convolution, axis 0 of a transposed convolution); <c>group</c>, one
+    /// bit per (output group, input channel) (see <see cref="MaskIr"/>).
     /// </summary>
     public sealed class SparseMask : System.IDisposable
     {
@@ -29,7 +30,8 @@ namespace E2ENet.Torch.Weights
         public MaskIr Ir => Parameter.Mask!;
 
         /// <summary>
-        /// One bool per unit: [rows, columns] (the weight's first two axes) for kernel units, [input channels] for channel units.
+        /// One bool per unit: [rows, columns] (the weight's first two axes) for kernel units, [input channels] for channel units,
+        /// <see cref="MaskIr.UnitShape"/> for group units.
         /// </summary>
         public Tensor Units { get; }
 
@@ -44,6 +46,12 @@ namespace E2ENet.Torch.Weights
         {
             using Tensor values = Units.to_type(ScalarType.Float32);
             if (Ir.Unit == SparsityUnit.Kernel) return values.reshape(Units.shape[0], Units.shape[1], 1, 1, 1);
+            if (Ir.Unit == SparsityUnit.Group)
+            {
+                // [out / group, in] -> [out, in] (or [in, out / group] -> [in, out]): every output of a group shares its bits.
+                using Tensor kernels = values.repeat_interleave(Ir.Group, Ir.Transposed ? 1 : 0);
+                return kernels.reshape(Ir.Rows, Ir.Columns, 1, 1, 1);
+            }
             return Parameter.Role == ParameterRole.UpWeight ? values.reshape(-1, 1, 1, 1, 1) : values.reshape(1, -1, 1, 1, 1);
         }
 
@@ -58,6 +66,14 @@ namespace E2ENet.Torch.Weights
             if (parameter.Mask.Unit == SparsityUnit.Kernel)
             {
                 units = nonzero.flatten(2).any(2);
+            }
+            else if (parameter.Mask.Unit == SparsityUnit.Group)
+            {
+                MaskIr mask = parameter.Mask;
+                Tensor kernels = nonzero.flatten(2).any(2);
+                units = mask.Transposed
+                    ? kernels.reshape(mask.Rows, mask.Columns / mask.Group, mask.Group).any(2)
+                    : kernels.reshape(mask.Rows / mask.Group, mask.Group, mask.Columns).any(1);
             }
             else
             {

@@ -190,6 +190,6 @@ namespace E2ENet.Torch.Weights
 
         private static string More(int count) => count > Listed ? Environment.NewLine + "  ... and " + (count - Listed).ToString(CultureInfo.InvariantCulture) + " more" : string.Empty;
 
-        private static string Unit(SparseMask mask) => mask.Ir.Unit == Compiler.Semantics.SparsityUnit.Kernel ? "kernel" : "channel";
+        private static string Unit(SparseMask mask) => Compiler.Semantics.SpecChoices.ToSymbol(mask.Ir.Unit);
     }
 }

@@ -12,7 +12,9 @@ namespace E2ENet.Training.Sparse
     /// Units: with <see cref="SparsityUnit.Kernel"/> one unit is one (row, column) pair of the weight's first two dimensions,
     /// i.e. one whole kernel with all its taps (mask [rows, columns]); with <see cref="SparsityUnit.Channel"/> one unit is one
     /// input channel (a conv weight [out, in, k...] is masked along dimension 1, a transposed conv weight [in, out, k...]
-    /// along dimension 0). The mask is kept on the CPU as 0/1 floats, unit-major; the weight is multiplied by it, broadcast.
+    /// along dimension 0); with <see cref="SparsityUnit.Group"/> one unit is one input channel of a group of consecutive output
+    /// channels (<see cref="MaskIr"/> gives the geometry), and each group keeps the same number of inputs. The mask is kept on
+    /// the CPU as 0/1 floats, unit-major; the weight is multiplied by it, broadcast.
     /// </para>
     /// </summary>
     public sealed class SparseLayer
@@ -23,6 +25,7 @@ namespace E2ENet.Training.Sparse
         {
             if (parameter.Mask == null) throw new ArgumentException($"{parameter.Name} is not sparse", nameof(parameter));
             Name = parameter.Name;
+            Ir = parameter.Mask;
             Unit = parameter.Mask.Unit;
             Transposed = parameter.Role == ParameterRole.UpWeight;
             Rows = parameter.Mask.Rows;
@@ -39,6 +42,9 @@ namespace E2ENet.Training.Sparse
 
         /// <summary>The parameter's state-dict name.</summary>
         public string Name { get; }
+
+        /// <summary>The mask's description in the IR (unit geometry, kept counts).</summary>
+        public MaskIr Ir { get; }
 
         /// <summary>What a unit is.</summary>
         public SparsityUnit Unit { get; }
@@ -71,12 +77,20 @@ namespace E2ENet.Training.Sparse
         public int InputChannels => Transposed ? Rows : Columns;
 
         /// <summary>The shape the mask takes to multiply the weight: [rows, cols, 1, 1, 1] or the input-channel axis.</summary>
-        internal long[] BroadcastShape => Unit == SparsityUnit.Kernel
-            ? new long[] { Rows, Columns, 1, 1, 1 }
-            : Transposed ? new long[] { Rows, 1, 1, 1, 1 } : new long[] { 1, Columns, 1, 1, 1 };
+        internal long[] BroadcastShape => Unit == SparsityUnit.Channel
+            ? Transposed ? new long[] { Rows, 1, 1, 1, 1 } : new long[] { 1, Columns, 1, 1, 1 }
+            : new long[] { Rows, Columns, 1, 1, 1 };
 
-        /// <summary>The unit shape of exported masks: [rows, cols] for kernels, [input channels] for channels.</summary>
-        public long[] UnitShape => Unit == SparsityUnit.Kernel ? new long[] { Rows, Columns } : new long[] { InputChannels };
+        /// <summary>The unit shape of exported masks: [rows, cols] for kernels, [input channels] for channels, [out / group, in] (or [in, out / group]) for groups.</summary>
+        public long[] UnitShape => Ir.UnitShape;
+
+        /// <summary>The sets of units with a fixed kept count each (one per output group with unit group; otherwise the whole layer).</summary>
+        internal int[][] KeptSets => _keptSets ??= Ir.KeptSets();
+
+        /// <summary>Units kept in each of <see cref="KeptSets"/>.</summary>
+        internal int KeptPerSet => Unit == SparsityUnit.Group ? Kept / KeptSets.Length : Kept;
+
+        private int[][]? _keptSets;
 
         internal void SetMask(float[] mask)
         {
@@ -86,17 +100,25 @@ namespace E2ENet.Training.Sparse
 
         /// <summary>The mask as a tensor of <see cref="BroadcastShape"/> on <paramref name="device"/>.</summary>
         internal Tensor BroadcastMask(float[] values, Device device)
-            => tensor(values, BroadcastShape, dtype: float32, device: device);
+            => tensor(Unit == SparsityUnit.Group ? Ir.ExpandToKernels(values) : values, BroadcastShape, dtype: float32, device: device);
 
         /// <summary>Per-unit sum of absolute values of <paramref name="source"/> (the weight or its gradient), unit-major, on the CPU.</summary>
         internal float[] UnitL1(Tensor source)
         {
             using var scope = NewDisposeScope();
             Tensor absolute = source.detach().abs().to(float32);
-            Tensor reduced = Unit == SparsityUnit.Kernel
-                ? absolute.sum(new long[] { 2, 3, 4 })
-                : absolute.sum(Transposed ? new long[] { 1, 2, 3, 4 } : new long[] { 0, 2, 3, 4 });
-            return reduced.cpu().contiguous().data<float>().ToArray();
+            Tensor reduced = Unit == SparsityUnit.Channel
+                ? absolute.sum(Transposed ? new long[] { 1, 2, 3, 4 } : new long[] { 0, 2, 3, 4 })
+                : absolute.sum(new long[] { 2, 3, 4 });
+            float[] values = reduced.cpu().contiguous().data<float>().ToArray();
+            if (Unit != SparsityUnit.Group) return values;
+            // Group units: the kernels' norms summed over each unit's outputs, in double and a fixed order (deterministic).
+            var sums = new double[Units];
+            for (int r = 0; r < Rows; r++)
+            {
+                for (int c = 0; c < Columns; c++) sums[Ir.UnitOf(r, c)] += values[(long)r * Columns + c];
+            }
+            return sums.Select(v => (float)v).ToArray();
         }
     }
 }

@@ -56,10 +56,11 @@ namespace E2ENet.Training.Sparse
         {
             foreach (SparseLayer layer in _layers)
             {
-                int[] all = Enumerable.Range(0, layer.Units).ToArray();
-                int[] kept = random.Choose(all, layer.Kept);
                 var mask = new float[layer.Units];
-                foreach (int unit in kept) mask[unit] = 1;
+                foreach (int[] set in layer.KeptSets)
+                {
+                    foreach (int unit in random.Choose(set, layer.KeptPerSet)) mask[unit] = 1;
+                }
                 layer.SetMask(mask);
             }
             ApplyToWeights();
@@ -89,7 +90,10 @@ namespace E2ENet.Training.Sparse
             {
                 float[] l1 = layer.UnitL1(layer.Weight);
                 var mask = new float[layer.Units];
-                foreach (int unit in Enumerable.Range(0, layer.Units).OrderByDescending(u => l1[u]).ThenBy(u => u).Take(layer.Kept)) mask[unit] = 1;
+                foreach (int[] set in layer.KeptSets)
+                {
+                    foreach (int unit in set.OrderByDescending(u => l1[u]).ThenBy(u => u).Take(layer.KeptPerSet)) mask[unit] = 1;
+                }
                 dropped += Enumerable.Range(0, layer.Units).Count(u => mask[u] == 0 && l1[u] != 0);
                 layer.SetMask(mask);
             }
@@ -180,32 +184,43 @@ namespace E2ENet.Training.Sparse
             {
                 float[] mask = layer.Mask;
                 int active = mask.Count(m => m != 0);
-                int count = Math.Min(active, (int)Math.Ceiling(rate * active - 1e-9));
-                if (count == 0)
+                int[][] sets = layer.KeptSets;
+                int[] counts = sets.Select(set =>
+                {
+                    int inSet = set.Count(u => mask[u] != 0);
+                    return Math.Min(inSet, (int)Math.Ceiling(rate * inSet - 1e-9));
+                }).ToArray();
+                if (counts.Sum() == 0)
                 {
                     report.Add(new LayerEvolution(layer.Name, active, 0, 0, 0));
                     continue;
                 }
 
-                // Prune: the active units of smallest L1 norm (ties broken by unit index, so rounds are deterministic).
+                // Prune, per set (the layer; or each output group, whose fan-in stays constant): the active units of smallest
+                // L1 norm (ties broken by unit index, so rounds are deterministic).
                 float[] l1 = layer.UnitL1(layer.Weight);
-                int[] pruned = Enumerable.Range(0, layer.Units).Where(u => mask[u] != 0)
-                    .OrderBy(u => l1[u]).ThenBy(u => u).Take(count).ToArray();
-                foreach (int u in pruned) mask[u] = 0;
-
-                // Regrow as many among every inactive unit, the just-pruned included.
-                int[] candidates = Enumerable.Range(0, layer.Units).Where(u => mask[u] == 0).ToArray();
-                int[] regrown;
+                float[]? g = null;
                 if (rule == RegrowRule.Gradient)
                 {
                     Tensor? gradient = gradientOf?.Invoke(layer.Name);
                     if (gradient is null) throw new InvalidOperationException($"gradient regrowth needs the gradient of {layer.Name}; run a backward pass before evolving");
-                    float[] g = layer.UnitL1(gradient);
-                    regrown = candidates.OrderByDescending(u => g[u]).ThenBy(u => u).Take(count).ToArray();
+                    g = layer.UnitL1(gradient);
                 }
-                else
+                var pruned = new List<int>();
+                var regrown = new List<int>();
+                for (int s = 0; s < sets.Length; s++)
                 {
-                    regrown = random.Choose(candidates, count);
+                    int count = counts[s];
+                    if (count == 0) continue;
+                    int[] prunedHere = sets[s].Where(u => mask[u] != 0).OrderBy(u => l1[u]).ThenBy(u => u).Take(count).ToArray();
+                    foreach (int u in prunedHere) mask[u] = 0;
+                    pruned.AddRange(prunedHere);
+
+                    // Regrow as many among every inactive unit of the set, the just-pruned included.
+                    int[] candidates = sets[s].Where(u => mask[u] == 0).ToArray();
+                    regrown.AddRange(g != null
+                        ? candidates.OrderByDescending(u => g[u]).ThenBy(u => u).Take(count)
+                        : random.Choose(candidates, count));
                 }
                 var fresh = new float[layer.Units];
                 foreach (int u in regrown)
@@ -224,7 +239,7 @@ namespace E2ENet.Training.Sparse
                 {
                     state.mul_(layer.BroadcastMask(keep, state.device));
                 }
-                report.Add(new LayerEvolution(layer.Name, active, pruned.Length, regrown.Length, regrownJustPruned));
+                report.Add(new LayerEvolution(layer.Name, active, pruned.Count, regrown.Count, regrownJustPruned));
             }
             return new EvolutionReport(iteration, rate, report);
         }
@@ -259,10 +274,12 @@ namespace E2ENet.Training.Sparse
                         }
                         else
                         {
-                            for (int r = 0; r < layer.Rows; r++)
+                            // One unit per (row, c) for kernels, per (output group, c) for groups.
+                            int step = layer.Unit == SparsityUnit.Group ? layer.Ir.Group : 1;
+                            for (int r = 0; r < layer.Rows; r += step)
                             {
                                 units++;
-                                if (mask[r * layer.Columns + c] != 0) active++;
+                                if (mask[layer.Ir.UnitOf(r, c)] != 0) active++;
                             }
                         }
                     }
