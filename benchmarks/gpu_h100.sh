@@ -9,6 +9,8 @@
 #   e2enet dataset make-demo .gpu/demo                             # the Colin27 demo dataset (6 MB)
 # then run there:  bash benchmarks/gpu_h100.sh [all|inference]   (OUT=folder for the logs; default /tmp/gpu-out)
 # `inference` runs only the batch-1 comparisons (64x160x160 and 128x128x128, the inference rows of docs/method.md's reference timings).
+# ONNX Runtime on CUDA (bundles) is measured by benchmarks/gpu_onnx_cuda.sh: its provider is too big for one call and travels
+# in parts (benchmarks/gpu/pack-onnx-cuda.sh prints the calls; docs/onnx.md, "The CUDA provider on the lent GPU machine").
 #
 # In this order (the first steps matter most): the AMOS configuration's forward and forward+backward at batch 2,
 # 64x160x160, e2enet (TorchSharp) against the same network in PyTorch (benchmarks/e2enet_pytorch.py) on the same GPU,
