@@ -25,7 +25,14 @@ namespace E2ENet.Cli.Tests
             Assert.Equal(JsonValueKind.Array, model.GetProperty("diagnostics").ValueKind);
             Assert.Equal(6, model.GetProperty("levels").GetArrayLength());
             Assert.Equal(35, model.GetProperty("sparseLayers").GetArrayLength());
-            Assert.Equal(4, json.RootElement.GetArrayLength()); // the four models of the file
+            Assert.Equal(5, json.RootElement.GetArrayLength()); // the five models of the file
+
+            // AmosCtFast: the output-group unit with 2 groups; constant fan-in keeps the active count near the paper's.
+            JsonElement fast = json.RootElement.EnumerateArray().First(m => m.GetProperty("model").GetString() == "AmosCtFast");
+            Assert.Equal("group", fast.GetProperty("fusion").GetProperty("unit").GetString());
+            Assert.Equal(2, fast.GetProperty("fusion").GetProperty("groups").GetInt32());
+            Assert.Equal(9_440_288, fast.GetProperty("parameters").GetProperty("active").GetInt64());
+            Assert.False(model.GetProperty("fusion").TryGetProperty("groups", out _));
         }
 
         [Fact]

@@ -154,6 +154,23 @@ namespace E2ENet.Compiler.Tests
         }
 
         [Fact]
+        public void Group_unit_masks_count_one_input_channel_per_output_group_with_constant_fan_in()
+        {
+            NetworkIr network = Shipped().Find("AmosCtFast")!.Network!;
+            ParameterIr fuse = network.Parameters.First(p => p.Name == "loc0.4.0.blocks.0.conv.weight");
+            Assert.Equal(new long[] { 2, 96 }, fuse.Mask!.UnitShape); // 2 groups of 24 outputs x 96 concatenated inputs
+            Assert.Equal(24, fuse.Mask.Group);
+            Assert.Equal(19, fuse.Mask.FanIn); // round(96 * 0.2) per group
+            Assert.Equal(2 * 19, fuse.Mask.Kept);
+            Assert.Equal(48L * 19 * 9, fuse.ActiveCount); // the channel unit's count: every output reads 19 inputs
+            ParameterIr up = network.Parameters.First(p => p.Name == "up0.4.weight");
+            Assert.True(up.Mask!.Transposed);
+            Assert.Equal(new long[] { 96, 2 }, up.Mask.UnitShape); // [in, groups] for a transposed conv [in, out, ...]
+            Assert.Equal(2 * 19, up.Mask.Kept);
+            Assert.Equal(9_440_288, network.Totals.ActiveParameters);
+        }
+
+        [Fact]
         public void Erk_init_keeps_the_global_density()
         {
             var compilation = Model("fusion sparsity 0.8, init erk");
