@@ -124,7 +124,7 @@ namespace E2ENet.Cli.Tests
         {
             var (exit, output, err) = RunProcess(Path.GetTempPath(), "quickstart", "--check-only");
             Assert.True(exit == 0, output + err);
-            Assert.Contains("All 20 models are valid", output); // 17 E2ENet models and 3 nnU-Net U-Nets
+            Assert.Contains("All 23 models are valid", output); // 20 E2ENet models and 3 nnU-Net U-Nets
             Assert.Contains("AmosCtS9", output);
             Assert.Contains("TinyS5SparseAniso", output);
         }

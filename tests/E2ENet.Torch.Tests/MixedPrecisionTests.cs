@@ -45,7 +45,8 @@ namespace E2ENet.Torch.Tests
             network.eval();
             var patch = network.Network.Spec.Input.Patch;
             using var scope = NewDisposeScope();
-            Tensor input = randn(new long[] { 2, network.InputChannels, patch.D, patch.H, patch.W });
+            using var generator = new Generator(7);
+            Tensor input = randn(new long[] { 2, network.InputChannels, patch.D, patch.H, patch.W }, generator: generator);
             Tensor reference, low;
             using (no_grad())
             {
@@ -86,11 +87,13 @@ namespace E2ENet.Torch.Tests
         [InlineData(ComputePrecision.Fp16)]
         public void Gradients_reach_the_float32_weights_and_point_where_float32_gradients_point(ComputePrecision precision)
         {
-            torch.random.manual_seed(3);
             using E2ENetNetwork network = Golden.Network("tiny_s5_sparse_aniso");
             var patch = network.Network.Spec.Input.Patch;
             using var scope = NewDisposeScope();
-            Tensor input = randn(new long[] { 2, network.InputChannels, patch.D, patch.H, patch.W });
+            // A generator of its own: the global one is shared with the tests that run in parallel, which made the input (and
+            // the measured cosines) depend on the order tests happened to run in.
+            using var generator = new Generator(3);
+            Tensor input = randn(new long[] { 2, network.InputChannels, patch.D, patch.H, patch.W }, generator: generator);
             Dictionary<string, Tensor> Gradients()
             {
                 network.zero_grad();
@@ -120,8 +123,9 @@ namespace E2ENet.Torch.Tests
             var worst = cosines.OrderBy(c => c.Cosine).First();
             string measured = $"{MixedPrecision.Name(precision)}: overall cosine {overall:F4}, worst tensor {worst.Name} at {worst.Cosine:F4}";
             // bf16's 8-bit mantissa leaves more noise than fp16's 10 bits; a broken cast or a lost gradient gives cosines near 0.
-            // Measured (tiny_s5_sparse_aniso, seed 3): overall 0.9946 bf16, 0.9994 fp16; worst tensor 0.75 bf16 (the bottleneck's
-            // convolution, few voxels to average over), 0.976 fp16.
+            // Measured (tiny_s5_sparse_aniso, input from its own generator, seed 3): overall 0.9936 bf16, 0.9983 fp16; worst
+            // tensor 0.80 bf16, 0.973 fp16 (a norm's few scales). Drawn from the shared global generator the input depended on
+            // test order, and bf16 once measured 0.9751 (worst 0.68) under CI.
             Assert.True(overall > (precision == ComputePrecision.Bf16 ? 0.98 : 0.995), measured);
             Assert.True(worst.Cosine > (precision == ComputePrecision.Bf16 ? 0.6 : 0.9), measured);
         }
