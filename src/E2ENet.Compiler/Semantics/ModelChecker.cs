@@ -165,7 +165,7 @@ namespace E2ENet.Compiler.Semantics
             {
                 Report(DiagnosticDescriptors.InconsistentValues, "fusion.groups", string.Format(CultureInfo.InvariantCulture,
                     "unit group splits every layer's outputs into {0} equal groups, but the widths are [{1}]; choose a number of groups that divides every width (for example {2})",
-                    groups, string.Join(", ", widths), Enumerable.Range(1, groups).Last(d => Gcd(widths) % d == 0)));
+                    groups, string.Join(", ", widths), LargestDivisorUpTo(Gcd(widths), groups)));
             }
             var fusion = new FusionSpec(stages, sparsity, unit, read.Choice("fusion.init", SpecChoices.Init), groups);
 
@@ -337,6 +337,8 @@ namespace E2ENet.Compiler.Semantics
                 }
             }
         }
+
+        private static int LargestDivisorUpTo(int value, int limit) => Enumerable.Range(1, limit).Last(d => value % d == 0);
 
         private static int Gcd(int[] values)
         {

@@ -108,7 +108,7 @@ namespace E2ENet.Onnx.Emit
                 OnnxAttribute.Of("kernel_shape", new long[] { kernel.D, kernel.H, kernel.W }), OnnxAttribute.Of("strides", new long[] { kernel.D, kernel.H, kernel.W }),
                 OnnxAttribute.Of("group", (long)groups.Length));
             long biases = up.Bias ? outs.Length : 0;
-            var execution = new LayerExecution("grouped" + groups.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            var execution = new LayerExecution(new BlockLowering(ConvLowering.Grouped, ShiftLowering.None, groups.Length).ToString(),
                 values.LongLength + biases, ConvWeights.NonZero(values) + biases, values.LongLength * inVoxels, indices.Count * inVoxels, live.In.Length, outs.Length);
             return (new EmittedValue(output, outs), execution);
         }
