@@ -72,7 +72,9 @@ for seed in $seeds; do
       "$e2enet" evaluate --pred "$run/test-predictions" --ref "$data/labelsTs" --json > "$run/test-evaluation.json.tmp"
       mv "$run/test-evaluation.json.tmp" "$run/test-evaluation.json"
     fi
-    if [ ! -f "$run/bundle/report.json" ]; then
+    # The table reads the cost of each model's first seed only: later seeds are not exported (runs trained elsewhere,
+    # e.g. by benchmarks/gpu/frontier-gpu.sh, may come without their weights).
+    if [ "$seed" = "${seeds%% *}" ] && [ ! -f "$run/bundle/report.json" ]; then
       log "$model seed $seed: exporting"
       "$e2enet" export --run "$run" --out "$run/bundle" --force >/dev/null 2>"$run/export-stderr.log"
     fi
