@@ -1,3 +1,8 @@
+using System;
+using System.IO;
+using E2ENet.Onnx.Runtime;
+using Xunit;
+
 namespace E2ENet.Onnx.Tests
 {
     /// <summary><c>e2enet bench export</c> runs every engine, nnU-Net's plain U-Net exported by PyTorch included (behaviour only, no times asserted).</summary>
@@ -6,9 +11,29 @@ namespace E2ENet.Onnx.Tests
         [Fact]
         public void Bench_export_times_every_engine_in_one_run()
         {
+            string profile = Path.Combine(Path.GetTempPath(), "e2enet-bench-profile-" + Guid.NewGuid().ToString("N"));
             var (exit, output, error) = Support.Cli("bench", "export", "--model", E2ENet.Tests.TestPaths.Repo("models", "amos-ct.e2e") + ":AmosCtChannel",
-                "--patch", "32,32,64", "--set", "widths.base=4", "--set", "widths.max=8", "--runs", "1", "--warmup", "0", "--tune-runs", "1");
+                "--patch", "32,32,64", "--set", "widths.base=4", "--set", "widths.max=8", "--runs", "1", "--warmup", "1", "--tune-runs", "1", "--profile", profile);
             Assert.True(exit == 0, error);
+            try
+            {
+                // --profile: a trace and a summary per graph (the pruned+tuned export and the U-Net), each readable again, printed before the table.
+                foreach (string label in new[] { "tuned", "unet" })
+                {
+                    OnnxProfile traced = OnnxProfile.Parse(File.ReadAllText(Path.Combine(profile, label + "-profile.json")), skipRuns: 1);
+                    Assert.Equal(1, traced.Runs);
+                    Assert.Contains(traced.ByOpType, o => o.OpType == "Conv" && o.Microseconds > 0);
+                    Assert.Equal(File.ReadAllText(Path.Combine(profile, label + "-profile.txt")), traced.Summary(label == "unet"
+                        ? "nnU-Net plain U-Net, ONNX Runtime profile" : "pruned + tuned export, ONNX Runtime profile"));
+                }
+                Assert.Empty(Directory.GetFiles(profile, ".*"));
+                Assert.Contains("pruned + tuned export, ONNX Runtime profile: 1 runs traced", output);
+                Assert.StartsWith("result: ", output.TrimEnd().Split('\n')[^1]);
+            }
+            finally
+            {
+                Directory.Delete(profile, recursive: true);
+            }
             foreach (string engine in new[] { "ONNX Runtime, dense export", "ONNX Runtime, pruned", "ONNX Runtime, pruned + tuned", "TorchSharp eager", "nnU-Net plain U-Net, ONNX Runtime" })
             {
                 Assert.Contains(engine, output);

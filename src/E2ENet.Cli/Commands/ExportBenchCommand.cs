@@ -19,13 +19,14 @@ namespace E2ENet.Cli.Commands
 {
     /// <summary>
     /// <c>e2enet bench export --model FILE.e2e[:Model] --patch D,H,W [--set ...] [--weights W.pt] [--runs N] [--warmup N]
-    /// [--seed N] [--tune-runs N] [--baseline-onnx FILE | --no-baseline]</c>: in one process and one run, CPU latency of the
+    /// [--seed N] [--tune-runs N] [--baseline-onnx FILE | --no-baseline] [--profile DIR]</c>: in one process and one run, CPU latency of the
     /// same model and patch as (1) the dense export in ONNX Runtime (the authors' network as they run it: zeros included),
     /// (2) the pruned export with the reference lowering, (3) the pruned export with lowerings chosen by measured latency,
     /// (4) the TorchSharp network (eager), and (5) nnU-Net's plain 3D U-Net (benchmarks/onnx/plain_unet.py, exported by
     /// PyTorch) in ONNX Runtime; runs are interleaved round-robin so that load drift hits every engine alike. Medians and
     /// ratios, plus the multiply-accumulates each executes. Without --weights the model gets random weights with its mask
     /// structure (exactly the kept count of random units per sparse layer), since the shipped models are untrained.
+    /// --profile DIR then traces the tuned export and the U-Net in ONNX Runtime's profiler (<see cref="OnnxProfile"/>).
     /// </summary>
     public static class ExportBenchCommand
     {
@@ -45,21 +46,26 @@ namespace E2ENet.Cli.Commands
             var tuneRuns = new Option<int>("--tune-runs") { Description = "Timed runs per candidate lowering while tuning.", DefaultValueFactory = _ => 3 };
             var baseline = new Option<string?>("--baseline-onnx") { Description = "nnU-Net's plain U-Net as ONNX (default: exported now by " + BaselineScript + " with /usr/bin/python3)." };
             var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip nnU-Net's plain U-Net." };
+            var profile = new Option<string?>("--profile")
+            {
+                Description = "After timing, trace the pruned+tuned export (and the U-Net) in ONNX Runtime's profiler for --runs runs: writes DIR/tuned-profile.json "
+                    + "(a Chrome trace: chrome://tracing or ui.perfetto.dev) and DIR/tuned-profile.txt (kernel time per operator type and the slowest nodes), and prints the summaries.",
+            };
             var command = new Command("export", "Time a model exported dense, pruned and pruned+tuned in ONNX Runtime against TorchSharp eager and nnU-Net's plain U-Net, in one run.")
             {
-                model, patch, set, weights, runs, warmup, seed, tuneRuns, baseline, noBaseline,
+                model, patch, set, weights, runs, warmup, seed, tuneRuns, baseline, noBaseline, profile,
             };
             command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(patch)!, parse.GetValue(set) ?? Array.Empty<string>(), parse.GetValue(weights),
-                parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(tuneRuns), parse.GetValue(baseline), parse.GetValue(noBaseline)));
+                parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(tuneRuns), parse.GetValue(baseline), parse.GetValue(noBaseline), parse.GetValue(profile)));
             return command;
         }
 
         /// <summary>Runs the benchmark.</summary>
         public static int Run(CliContext context, string modelArgument, string patchText, IReadOnlyList<string> overrides, string? weights, int runs, int warmup, int seed,
-            int tuneRuns, string? baselineOnnx, bool noBaseline)
+            int tuneRuns, string? baselineOnnx, bool noBaseline, string? profileFolder = null)
         {
             const string name = "bench export";
-            string? unknown = ExportArguments.UnknownOption(modelArgument, patchText, weights, baselineOnnx);
+            string? unknown = ExportArguments.UnknownOption(modelArgument, patchText, weights, baselineOnnx, profileFolder);
             if (unknown != null) return context.UsageError(name, $"unknown option '{unknown}'");
             if (ExportArguments.ParsePatch(patchText) is not Int3 patch) return context.UsageError(name, $"--patch '{patchText}' is not D,H,W (three positive integers, e.g. 32,64,64)");
             if (runs < 1 || warmup < 0 || tuneRuns < 1) return context.UsageError(name, "--runs and --tune-runs must be at least 1, --warmup at least 0");
@@ -116,6 +122,12 @@ namespace E2ENet.Cli.Commands
                 {
                     foreach (Engine engine in engines) engine.Dispose();
                 }
+                if (profileFolder != null)
+                {
+                    var profiled = new List<(string, byte[])> { ("tuned", tuned.Model) };
+                    if (unetPath != null) profiled.Add(("unet", File.ReadAllBytes(unetPath)));
+                    Profile(context, profileFolder, profiled, input, shape, warmup, runs, progress);
+                }
                 Print(context, spec, patch, weights, seed, runs, engines, tuned.Report);
                 return ExitCodes.Success;
             }
@@ -144,6 +156,37 @@ namespace E2ENet.Cli.Commands
                     engine.CpuTimes.Add((self.TotalProcessorTime - cpu).TotalMilliseconds);
                 }
                 progress(FormattableString.Invariant($"run {r + 1}/{runs}: {string.Join(", ", engines.Select(e => e.Times[^1].ToString("0", CultureInfo.InvariantCulture) + " ms (cpu " + e.CpuTimes[^1].ToString("0", CultureInfo.InvariantCulture) + ")"))}"));
+            }
+        }
+
+        /// <summary>
+        /// Traces each graph in ONNX Runtime's profiler (a session of its own, after the timed runs, so the timings above
+        /// are not profiled ones): <paramref name="warmup"/> untraced-in-the-summary runs, then <paramref name="runs"/> runs;
+        /// writes LABEL-profile.json (the trace) and LABEL-profile.txt (the summary) into the folder, each atomically.
+        /// </summary>
+        private static void Profile(CliContext context, string folder, IEnumerable<(string Label, byte[] Model)> graphs, float[] input, long[] shape, int warmup, int runs,
+            Action<string> progress)
+        {
+            Directory.CreateDirectory(folder);
+            foreach (var (label, model) in graphs)
+            {
+                progress($"profiling the {label} graph in ONNX Runtime ({runs} runs)");
+                string prefix = Path.Combine(folder, "." + label + "-trace-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+                string trace;
+                using (OnnxRunner runner = OnnxRunner.Create(model, ExecutionDevice.Cpu, spinning: false, profilePrefix: prefix))
+                {
+                    for (int r = 0; r < warmup + runs; r++) runner.Run(input, shape, out _);
+                    trace = runner.EndProfiling();
+                }
+                string json = Path.Combine(folder, label + "-profile.json");
+                File.Move(trace, json, overwrite: true);
+                OnnxProfile profile = OnnxProfile.Parse(File.ReadAllText(json), skipRuns: warmup);
+                string summary = profile.Summary(label == "unet" ? "nnU-Net plain U-Net, ONNX Runtime profile" : "pruned + tuned export, ONNX Runtime profile");
+                string text = Path.Combine(folder, label + "-profile.txt");
+                File.WriteAllText(text + ".partial", summary);
+                File.Move(text + ".partial", text, overwrite: true);
+                context.Output.Write(summary);
+                context.Output.WriteLine($"(trace: {json}; summary: {text})");
             }
         }
 

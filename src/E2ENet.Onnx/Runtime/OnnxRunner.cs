@@ -8,7 +8,7 @@ namespace E2ENet.Onnx.Runtime
 {
     /// <summary>
     /// One ONNX Runtime session over an E2ENet graph (one float32 input, one float32 output): runs (B, C, D, H, W) arrays.
-    /// Created on the CPU, or on CUDA when asked and loadable (see <see cref="Create(byte[], ExecutionDevice, string?, Action{string}?, int, bool)"/>).
+    /// Created on the CPU, or on CUDA when asked and loadable (see <see cref="Create(byte[], ExecutionDevice, string?, Action{string}?, int, bool, string?)"/>).
     /// </summary>
     public sealed class OnnxRunner : IDisposable
     {
@@ -64,11 +64,13 @@ namespace E2ENet.Onnx.Runtime
         /// <param name="note">Receives a line when the device falls back.</param>
         /// <param name="threads">Intra-op threads (0: ONNX Runtime's default, one per core).</param>
         /// <param name="spinning">Let ONNX Runtime's intra-op threads spin-wait between runs (its default; off in benchmarks that bill CPU time).</param>
-        public static OnnxRunner Create(byte[] model, ExecutionDevice device, string? file = null, Action<string>? note = null, int threads = 0, bool spinning = true)
+        /// <param name="profilePrefix">Trace every run to a profile file starting with this path (see <see cref="EndProfiling"/>); null: no profiling.</param>
+        public static OnnxRunner Create(byte[] model, ExecutionDevice device, string? file = null, Action<string>? note = null, int threads = 0, bool spinning = true,
+            string? profilePrefix = null)
         {
             if (device != ExecutionDevice.Cpu)
             {
-                SessionOptions cuda = NewOptions(threads, spinning);
+                SessionOptions cuda = NewOptions(threads, spinning, profilePrefix);
                 try
                 {
                     cuda.AppendExecutionProvider_CUDA(0);
@@ -86,7 +88,7 @@ namespace E2ENet.Onnx.Runtime
                     note?.Invoke("CUDA is not usable here (" + why.TrimEnd('.') + "); running on the CPU.");
                 }
             }
-            SessionOptions options = NewOptions(threads, spinning);
+            SessionOptions options = NewOptions(threads, spinning, profilePrefix);
             return new OnnxRunner(Open(model, options, file), options, "cpu", file);
         }
 
@@ -109,6 +111,9 @@ namespace E2ENet.Onnx.Runtime
             }
         }
 
+        /// <summary>Ends the profile of a session created with a profile prefix; returns the trace file ONNX Runtime wrote.</summary>
+        public string EndProfiling() => _session.EndProfiling();
+
         /// <inheritdoc />
         public void Dispose()
         {
@@ -116,9 +121,14 @@ namespace E2ENet.Onnx.Runtime
             _options.Dispose();
         }
 
-        private static SessionOptions NewOptions(int threads, bool spinning)
+        private static SessionOptions NewOptions(int threads, bool spinning, string? profilePrefix)
         {
             var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            if (profilePrefix != null)
+            {
+                options.EnableProfiling = true;
+                options.ProfileOutputPathPrefix = profilePrefix;
+            }
             if (threads > 0) options.IntraOpNumThreads = threads;
             if (!spinning) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
             return options;
