@@ -167,7 +167,7 @@ namespace E2ENet.Data
 
         /// <summary>Settings that cannot work (a patch that is not positive, a zero spacing, no cases in a fold).</summary>
         public static readonly ErrorDescriptor InvalidSettings = new ErrorDescriptor("E4202", "Invalid settings",
-            "fix the setting named in the message");
+            "change the value the message names to one in the range it gives");
 
         /// <summary>A background worker of the batch loader failed.</summary>
         public static readonly ErrorDescriptor WorkerFailed = new ErrorDescriptor("E4203", "Data worker failed",
@@ -176,6 +176,10 @@ namespace E2ENet.Data
         /// <summary>A splits file that cannot be used.</summary>
         public static readonly ErrorDescriptor SplitsInvalid = new ErrorDescriptor("E4204", "Splits invalid",
             "fix splits_final.json: a list of {\"train\": [...], \"val\": [...]} naming existing cases, or delete it");
+
+        /// <summary>A command that writes a new dataset was given a folder that already has content.</summary>
+        public static readonly ErrorDescriptor OutputFolderNotEmpty = new ErrorDescriptor("E4205", "Output folder not empty",
+            "give a new or empty folder, or write into this one on purpose with --force (files of the same names are replaced)");
 
         // ---- E43xx: inference --------------------------------------------------------------------------------
 
@@ -222,7 +226,7 @@ namespace E2ENet.Data
             DatasetNotFound, DatasetJsonMissing, DatasetJsonInvalid, LabelsInvalid, MissingImage, MissingLabel, ExtraFile,
             CountMismatch, ShapeMismatch, SpacingMismatch, AffineMismatch, UndeclaredLabel, EmptyLabel, NonIntegerLabel,
             NoCases, ModelMismatch, BadCaseName, ChannelCountMismatch,
-            PreprocessedInvalid, InvalidSettings, WorkerFailed, SplitsInvalid,
+            PreprocessedInvalid, InvalidSettings, WorkerFailed, SplitsInvalid, OutputFolderNotEmpty,
             PredictorShape, PredictorNonFinite, InputMismatch, ProbabilitiesInvalid, PostprocessingInvalid,
             EvaluationFolder, Unpaired, GridMismatch,
         };

@@ -49,7 +49,7 @@ namespace E2ENet.Data.Datasets
             => region >= 91 && region <= 116 ? 1 : region == 77 || region == 78 ? 2 : region >= 71 && region <= 76 ? 3 : 0;
 
         /// <summary>Writes the dataset into <paramref name="folder"/>; returns the case names (training, then test).</summary>
-        /// <exception cref="DataException">E4001 when mricron-data is missing; E4202 when the folder has content and Overwrite is off.</exception>
+        /// <exception cref="DataException">E4001 when mricron-data is missing; E4205 when the folder has content and Overwrite is off.</exception>
         public static IReadOnlyList<string> Make(string folder, DemoDatasetOptions? options = null, IProgress<DataProgress>? progress = null)
         {
             options ??= new DemoDatasetOptions();

@@ -11,11 +11,11 @@ namespace E2ENet.Data.Datasets
     internal static class MadeDataset
     {
         /// <summary>Refuses a folder with content unless <paramref name="overwrite"/>; creates it.</summary>
-        /// <exception cref="DataException">E4202 when the folder has content and overwriting is off.</exception>
+        /// <exception cref="DataException">E4205 when the folder has content and overwriting is off.</exception>
         public static void PrepareFolder(string folder, bool overwrite)
         {
             if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() && !overwrite)
-                throw new DataException(DataErrors.InvalidSettings, folder, "the folder is not empty; choose a new folder, or overwrite it on purpose (--force)");
+                throw new DataException(DataErrors.OutputFolderNotEmpty, folder, "the folder already has content; nothing was written");
         }
 
         /// <summary>The paths of mricron-data's templates <paramref name="names"/> in <paramref name="templatesFolder"/>.</summary>

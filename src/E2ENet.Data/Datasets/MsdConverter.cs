@@ -25,7 +25,7 @@ namespace E2ENet.Data.Datasets
     public static class MsdConverter
     {
         /// <summary>Converts the task in <paramref name="source"/> into <paramref name="target"/> (a new or empty folder unless <paramref name="overwrite"/>).</summary>
-        /// <exception cref="DataException">The task is not usable (E4101-E4106, E4118, E40xx for its files), or the target is not empty (E4202).</exception>
+        /// <exception cref="DataException">The task is not usable (E4101-E4106, E4118, E40xx for its files), or the target is not empty (E4205).</exception>
         public static MsdConversion Convert(string source, string target, bool overwrite = false, IProgress<DataProgress>? progress = null)
         {
             if (!Directory.Exists(source))
@@ -44,7 +44,7 @@ namespace E2ENet.Data.Datasets
             if (Path.GetFullPath(source).TrimEnd('/') == Path.GetFullPath(target).TrimEnd('/'))
                 throw new DataException(DataErrors.InvalidSettings, target, "is the task folder itself; give a new folder for the converted dataset");
             if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !overwrite)
-                throw new DataException(DataErrors.InvalidSettings, target, "the folder is not empty; choose a new folder, or overwrite it on purpose (--force)");
+                throw new DataException(DataErrors.OutputFolderNotEmpty, target, "the folder already has content; nothing was written");
 
             var training = json.TrainingCases.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();
             var test = (json.TestCases ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();

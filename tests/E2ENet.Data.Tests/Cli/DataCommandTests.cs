@@ -70,7 +70,7 @@ namespace E2ENet.Data.Tests.Cli
             File.WriteAllText(_temp.File("mine.txt"), "keep");
             var (exit, _, error) = CliCommand.Run("dataset", "make-demo", _temp.Path, "--cases", "2");
             Assert.Equal(1, exit);
-            Assert.Contains("E4202", error);
+            Assert.Contains("E4205", error);
             Assert.Equal("keep", File.ReadAllText(_temp.File("mine.txt")));
             Assert.Equal(1, CliCommand.Run("dataset", "make-demo", _temp.File("x"), "--cases", "0").Exit);
         }

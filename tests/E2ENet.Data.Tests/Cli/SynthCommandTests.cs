@@ -55,8 +55,8 @@ namespace E2ENet.Data.Tests.Cli
             File.WriteAllText(_temp.File("mine.txt"), "keep");
             var (exit, _, error) = Run("dataset", "make-synth", _temp.Path, "--cases", "1", "--test-cases", "0");
             Assert.Equal(1, exit);
-            Assert.Contains("error E4202", error);
-            Assert.Contains("--force", error);
+            Assert.Contains("error E4205", error);
+            Assert.Contains("fix: give a new or empty folder, or write into this one on purpose with --force", error);
             Assert.Equal("keep", File.ReadAllText(_temp.File("mine.txt")));
 
             var (spacingExit, _, spacingError) = Run("dataset", "make-synth", _temp.File("new"), "--spacing", "0.2");

@@ -160,7 +160,7 @@ namespace E2ENet.Data.Tests.Datasets
         {
             File.WriteAllText(_temp.File("keep.txt"), "user data");
             var error = Assert.Throws<DataException>(() => DemoDataset.Make(_temp.Path, DemoData.Options));
-            Assert.Equal("E4202", error.Id);
+            Assert.Equal("E4205", error.Id);
             Assert.Equal("user data", File.ReadAllText(_temp.File("keep.txt")));
         }
 

@@ -65,7 +65,7 @@ namespace E2ENet.Data.Tests.Datasets
             Directory.CreateDirectory(busy);
             File.WriteAllText(Path.Combine(busy, "notes.txt"), "mine");
             var error = Assert.Throws<DataException>(() => MsdConverter.Convert(task, busy));
-            Assert.Equal("E4202", error.Id);
+            Assert.Equal("E4205", error.Id);
             Assert.Equal("mine", File.ReadAllText(Path.Combine(busy, "notes.txt")));
 
             // Three modalities declared for 2-volume images.

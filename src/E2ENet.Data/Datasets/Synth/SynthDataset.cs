@@ -68,7 +68,7 @@ namespace E2ENet.Data.Datasets.Synth
             => SynthGrid.Around(atlas.ClassCentreX, atlas.ClassCentreY, atlas.ClassCentreZ, FieldOfViewMm[0], FieldOfViewMm[1], FieldOfViewMm[2], spacing);
 
         /// <summary>Writes the dataset into <paramref name="folder"/>; returns the subjects in order (training, then test).</summary>
-        /// <exception cref="DataException">E4202 for invalid settings or a folder with content (without Overwrite); E4001 when mricron-data is missing.</exception>
+        /// <exception cref="DataException">E4202 for invalid settings, E4205 for a folder with content (without Overwrite); E4001 when mricron-data is missing.</exception>
         public static IReadOnlyList<SynthCase> Make(string folder, SynthDatasetOptions? options = null, IProgress<DataProgress>? progress = null)
         {
             options ??= new SynthDatasetOptions();
@@ -77,7 +77,7 @@ namespace E2ENet.Data.Datasets.Synth
         }
 
         /// <summary>Writes the dataset from an atlas already loaded (<see cref="SynthDatasetOptions.TemplatesFolder"/> is not read).</summary>
-        /// <exception cref="DataException">E4202 for invalid settings or a folder with content (without Overwrite).</exception>
+        /// <exception cref="DataException">E4202 for invalid settings, E4205 for a folder with content (without Overwrite).</exception>
         public static IReadOnlyList<SynthCase> Make(string folder, SynthAtlas atlas, SynthDatasetOptions options, IProgress<DataProgress>? progress = null)
         {
             Validate(folder, options);
