@@ -218,7 +218,7 @@ namespace E2ENet.Data.Tests.Datasets
             Assert.Equal("E4202", Assert.Throws<DataException>(() => SynthDataset.Make(_temp.File("x"), new SynthDatasetOptions { T1Share = 1.5 })).Id);
 
             File.WriteAllText(_temp.File("keep.txt"), "user data");
-            Assert.Equal("E4202", Assert.Throws<DataException>(() => SynthDataset.Make(_temp.Path, new SynthDatasetOptions { TrainingCases = 1, TestCases = 0 })).Id);
+            Assert.Equal("E4205", Assert.Throws<DataException>(() => SynthDataset.Make(_temp.Path, new SynthDatasetOptions { TrainingCases = 1, TestCases = 0 })).Id);
             Assert.Equal("user data", File.ReadAllText(_temp.File("keep.txt")));
 
             Directory.CreateDirectory(_temp.File("templates"));
