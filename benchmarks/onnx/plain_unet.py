@@ -16,6 +16,7 @@ Prints one JSON line: {"parameters": ..., "inferenceParameters": ..., "macs": ..
 Weights are random (He init, as nnU-Net initialises): timing does not depend on their values.
 """
 import argparse
+import inspect
 import json
 import sys
 import warnings
@@ -122,8 +123,11 @@ def main():
     # what ONNX InstanceNormalization computes; PyTorch 1.13 warns about "train=True" for it all the same.
     warnings.filterwarnings("ignore", message=".*instance_norm.*")
     axes = {0: "batch", 2: "depth", 3: "height", 4: "width"}
+    # PyTorch 2.9 and later export through torch.export (dynamo=True, needing onnxscript) unless told otherwise; the
+    # TorchScript exporter gives the same graph on every version that has the switch and on the 1.13 that has not.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(model, x, args.out, opset_version=args.opset, input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": axes, "logits": axes}, do_constant_folding=True)
+                      dynamic_axes={"input": axes, "logits": axes}, do_constant_folding=True, **legacy)
     print(json.dumps({"parameters": parameters, "inferenceParameters": inference_parameters,
                       "macs": macs(model, args.in_channels, patch), "patch": patch, "onnx": args.out}))
 
