@@ -124,8 +124,8 @@ namespace E2ENet.Cli.Commands
                 }
                 if (profileFolder != null)
                 {
-                    var profiled = new List<(string, byte[])> { ("tuned", tuned.Model) };
-                    if (unetPath != null) profiled.Add(("unet", File.ReadAllBytes(unetPath)));
+                    var profiled = new List<(string, string, byte[])> { ("tuned", "pruned + tuned export, ONNX Runtime profile", tuned.Model) };
+                    if (unetPath != null) profiled.Add(("unet", "nnU-Net plain U-Net, ONNX Runtime profile", File.ReadAllBytes(unetPath)));
                     Profile(context, profileFolder, profiled, input, shape, warmup, runs, progress);
                 }
                 Print(context, spec, patch, weights, seed, runs, engines, tuned.Report);
@@ -164,11 +164,11 @@ namespace E2ENet.Cli.Commands
         /// are not profiled ones): <paramref name="warmup"/> untraced-in-the-summary runs, then <paramref name="runs"/> runs;
         /// writes LABEL-profile.json (the trace) and LABEL-profile.txt (the summary) into the folder, each atomically.
         /// </summary>
-        private static void Profile(CliContext context, string folder, IEnumerable<(string Label, byte[] Model)> graphs, float[] input, long[] shape, int warmup, int runs,
-            Action<string> progress)
+        private static void Profile(CliContext context, string folder, IEnumerable<(string Label, string Title, byte[] Model)> graphs, float[] input, long[] shape, int warmup,
+            int runs, Action<string> progress)
         {
             Directory.CreateDirectory(folder);
-            foreach (var (label, model) in graphs)
+            foreach (var (label, title, model) in graphs)
             {
                 progress($"profiling the {label} graph in ONNX Runtime ({runs} runs)");
                 string prefix = Path.Combine(folder, "." + label + "-trace-" + Guid.NewGuid().ToString("N").Substring(0, 8));
@@ -181,10 +181,9 @@ namespace E2ENet.Cli.Commands
                 string json = Path.Combine(folder, label + "-profile.json");
                 File.Move(trace, json, overwrite: true);
                 OnnxProfile profile = OnnxProfile.Parse(File.ReadAllText(json), skipRuns: warmup);
-                string summary = profile.Summary(label == "unet" ? "nnU-Net plain U-Net, ONNX Runtime profile" : "pruned + tuned export, ONNX Runtime profile");
+                string summary = profile.Summary(title);
                 string text = Path.Combine(folder, label + "-profile.txt");
-                File.WriteAllText(text + ".partial", summary);
-                File.Move(text + ".partial", text, overwrite: true);
+                E2ENet.Data.AtomicFile.WriteText(text, summary);
                 context.Output.Write(summary);
                 context.Output.WriteLine($"(trace: {json}; summary: {text})");
             }
