@@ -36,8 +36,8 @@ if [ "${1:-}" = --prepare ]; then
 fi
 
 budget=540 jobs=12 seeds="1 2 3" extra_seeds="4 5" epochs="" iterations="" device=cuda
-key="FrontierKernelS8 FrontierGroupS8 FrontierUNet"
-models="FrontierChannelS8 FrontierGroup4S8 FrontierKernelS7 FrontierDense FrontierChannelS5"
+key="FrontierKernelS8 FrontierGroup4S8 FrontierUNet"
+models="FrontierChannelS8 FrontierGroupS8 FrontierKernelS7 FrontierDense FrontierChannelS5"
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) budget=$2; shift 2 ;;
