@@ -33,7 +33,8 @@ if [ -z "${E2ENET:-}" ]; then
 fi
 data=$out/demo
 mkdir -p "$out/runs"
-[ -f "$data/dataset.json" ] || "$E2ENET" dataset make-demo "$data" > "$out/make-demo.log" 2>&1
+[ -f "$data/dataset.json" ] || "$E2ENET" dataset make-demo "$data" > "$out/make-demo.log" 2>&1 \
+  || { echo "demo-units: making the demo dataset failed; see $out/make-demo.log" >&2; exit 1; }
 
 # The run's folder name: the unit, its group count when not the default 2, the variant's tag.
 name_of() {
@@ -51,8 +52,10 @@ for seed in $seeds; do
       sets=(--set "fusion.sparsity=$sparsity" --set "fusion.unit=$unit" "${extra[@]}")
       [ "$unit" = group ] && sets+=(--set "fusion.groups=$groups")
       echo "demo-units: $(name_of "$unit") S = $sparsity seed $seed: training" >&2
+      start=$(date +%s)
       "$E2ENET" train "$data" --model models/demo/colin27.e2e --out "$run" --seed "$seed" --no-final-validation "${sets[@]}" \
         > "$run/train-stdout.log" 2> "$run/train-stderr.log" || { tail -5 "$run/train-stderr.log" >&2; exit 1; }
+      echo $(( $(date +%s) - start )) > "$run/train-seconds"
       "$E2ENET" predict --run "$run" --input "$data/imagesTs" --output "$run/test-predictions" > /dev/null 2> "$run/predict-stderr.log"
       "$E2ENET" evaluate --pred "$run/test-predictions" --ref "$data/labelsTs" --json > "$run/test-evaluation.json.tmp" 2> /dev/null
       mv "$run/test-evaluation.json.tmp" "$run/test-evaluation.json"
