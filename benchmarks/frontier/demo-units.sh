@@ -6,10 +6,11 @@
 #   benchmarks/frontier/demo-units.sh [--out DIR] [--sparsity S] [--seeds "1 2 3"] [--units "group kernel"] [--groups N]
 #                                     [--set KEY=VALUE ...] [--tag NAME]
 #
-# Defaults: DIR benchmarks/frontier/out-demo, S = 0.8 (AmosCtFast's), seeds 1 2 3, units group (2 groups) and kernel.
+# Defaults: DIR benchmarks/frontier/out-demo, S = 0.8 (AmosCtFast's), seeds 1 2 3, units group (2 groups; AmosCtFast's 4
+# with --groups 4) and kernel.
 # --set changes the recipe of every run (e.g. --set evolve.regrow=gradient); --tag names such a variant, so its runs
 # (DIR/runs/UNIT[-gN][-TAG]-S<S>-seed<seed>) do not reuse the default recipe's.
-# About 12 minutes a run on 2 cores. A run already evaluated in DIR is reused, so an interrupted comparison resumes.
+# About 10 minutes a run on 2 cores. A run already evaluated in DIR is reused, so an interrupted comparison resumes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
