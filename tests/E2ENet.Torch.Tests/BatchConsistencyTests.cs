@@ -30,13 +30,21 @@ namespace E2ENet.Torch.Tests
 
         public void Dispose() => Directory.Delete(_folder, true);
 
-        /// <summary>Widths 6..24: concatenations of 12, 24, 30 and 72 channels, among the shapes the defect hit.</summary>
+        /// <summary>
+        /// Widths 6..24: concatenations of 12, 24, 30 and 72 channels, among the shapes the defect hit. A group-unit model
+        /// whose group count does not divide them gets the nearest widths it does (4 groups: 8..24).
+        /// </summary>
         internal static string[] Narrow(CompiledModel model)
         {
             ModelSpec spec = model.Spec!;
             Int3 divisor = spec.Pools.Aggregate(Int3.All(1), (a, p) => a * p);
+            int groups = spec.Fusion.Unit == SparsityUnit.Group ? spec.Fusion.Groups : 1;
+            int RoundUp(int width) => (width + groups - 1) / groups * groups;
             // The smallest patch the pools divide whose bottleneck is more than one voxel.
-            return new[] { "widths.base=6", "widths.max=24", $"input.patch=[{divisor.D}, {2 * divisor.H}, {2 * divisor.W}]" };
+            return new[]
+            {
+                $"widths.base={RoundUp(6)}", $"widths.max={RoundUp(24)}", $"input.patch=[{divisor.D}, {2 * divisor.H}, {2 * divisor.W}]",
+            };
         }
 
         public static IEnumerable<object[]> ShippedModels() => NetworkTests.ShippedModels();
