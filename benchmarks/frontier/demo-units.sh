@@ -57,8 +57,10 @@ for seed in $seeds; do
       "$E2ENET" train "$data" --model models/demo/colin27.e2e --out "$run" --seed "$seed" --no-final-validation "${sets[@]}" \
         > "$run/train-stdout.log" 2> "$run/train-stderr.log" || { tail -5 "$run/train-stderr.log" >&2; exit 1; }
       echo $(( $(date +%s) - start )) > "$run/train-seconds"
-      "$E2ENET" predict --run "$run" --input "$data/imagesTs" --output "$run/test-predictions" > /dev/null 2> "$run/predict-stderr.log"
-      "$E2ENET" evaluate --pred "$run/test-predictions" --ref "$data/labelsTs" --json > "$run/test-evaluation.json.tmp" 2> /dev/null
+      "$E2ENET" predict --run "$run" --input "$data/imagesTs" --output "$run/test-predictions" > /dev/null 2> "$run/predict-stderr.log" \
+        || { echo "demo-units: predicting failed; see $run/predict-stderr.log" >&2; exit 1; }
+      "$E2ENET" evaluate --pred "$run/test-predictions" --ref "$data/labelsTs" --json > "$run/test-evaluation.json.tmp" 2> "$run/evaluate-stderr.log" \
+        || { echo "demo-units: evaluating failed; see $run/evaluate-stderr.log" >&2; exit 1; }
       mv "$run/test-evaluation.json.tmp" "$run/test-evaluation.json"
     fi
   done
