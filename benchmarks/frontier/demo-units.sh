@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Sparsity units on the demo, several seeds: the quickstart's model and recipe (models/demo/colin27.e2e, Colin27Demo:
 # widths 16..64, patch 32^3, 10 epochs x 50 iterations, AdamW 1e-3) with only the fusion unit changed, trained per seed,
-# then the held-out demo test cases predicted and evaluated. Prints one line per run and a mean +- sd per unit.
+# then the held-out demo test cases predicted and evaluated. Prints one line per run, a mean +- sd per unit, how many seeds
+# lost a whole structure, and each unit's difference from the first unit, paired by seed.
 #
 #   benchmarks/frontier/demo-units.sh [--out DIR] [--sparsity S] [--seeds "1 2 3"] [--units "group kernel"] [--groups N]
 #                                     [--set KEY=VALUE ...] [--tag NAME]
 #
 # Defaults: DIR benchmarks/frontier/out-demo, S = 0.8 (AmosCtFast's), seeds 1 2 3, units group (2 groups; AmosCtFast's 4
-# with --groups 4) and kernel.
+# with --groups 4) and kernel. The unit 'unet' is the baseline: nnU-Net's plain U-Net with the same widths and recipe
+# (benchmarks/frontier/demo-unet.e2e; dense, so S and --groups do not apply to it and its runs are named unet-seed<seed>).
 # --set changes the recipe of every run (e.g. --set evolve.regrow=gradient); --tag names such a variant, so its runs
 # (DIR/runs/UNIT[-gN][-TAG]-S<S>-seed<seed>) do not reuse the default recipe's.
 # About 10 minutes a run on 2 cores. A run already evaluated in DIR is reused, so an interrupted comparison resumes.
@@ -40,6 +42,7 @@ mkdir -p "$out/runs"
 # The run's folder name: the unit, its group count when not the default 2, the variant's tag.
 name_of() {
   local n=$1
+  [ "$1" = unet ] && { [ -n "$tag" ] && n+="-$tag"; echo "$n"; return; }
   [ "$1" = group ] && [ "$groups" != 2 ] && n+="-g$groups"
   [ -n "$tag" ] && n+="-$tag"
   echo "$n"
@@ -48,13 +51,16 @@ name_of() {
 for seed in $seeds; do
   for unit in $units; do
     run=$out/runs/$(name_of "$unit")-S$sparsity-seed$seed
+    [ "$unit" = unet ] && run=$out/runs/$(name_of "$unit")-seed$seed
     if [ ! -f "$run/test-evaluation.json" ]; then
       rm -rf "$run"; mkdir -p "$run"
+      model=models/demo/colin27.e2e
       sets=(--set "fusion.sparsity=$sparsity" --set "fusion.unit=$unit" "${extra[@]}")
       [ "$unit" = group ] && sets+=(--set "fusion.groups=$groups")
-      echo "demo-units: $(name_of "$unit") S = $sparsity seed $seed: training" >&2
+      [ "$unit" = unet ] && { model=benchmarks/frontier/demo-unet.e2e:Colin27DemoUNet; sets=("${extra[@]}"); }
+      echo "demo-units: $(name_of "$unit") $([ "$unit" = unet ] || echo "S = $sparsity ")seed $seed: training" >&2
       start=$(date +%s)
-      "$E2ENET" train "$data" --model models/demo/colin27.e2e --out "$run" --seed "$seed" --no-final-validation "${sets[@]}" \
+      "$E2ENET" train "$data" --model "$model" --out "$run" --seed "$seed" --no-final-validation "${sets[@]}" \
         > "$run/train-stdout.log" 2> "$run/train-stderr.log" || { tail -5 "$run/train-stderr.log" >&2; exit 1; }
       echo $(( $(date +%s) - start )) > "$run/train-seconds"
       "$E2ENET" predict --run "$run" --input "$data/imagesTs" --output "$run/test-predictions" > /dev/null 2> "$run/predict-stderr.log" \
@@ -69,15 +75,32 @@ done
 names=""
 for unit in $units; do names+=" $(name_of "$unit")"; done
 python3 - "$out" "$sparsity" "$seeds" "$names" <<'EOF'
-import json, os, statistics, sys
+import json, math, os, statistics, sys
 out, sparsity, seeds, units = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
+results = {}
 for unit in units:
-    dice, per_class = [], []
+    dice, lost = [], 0
+    dense = unit.split("-")[0] == "unet"
+    label = unit if dense else f"{unit} S={sparsity}"
     for seed in seeds:
-        e = json.load(open(os.path.join(out, "runs", f"{unit}-S{sparsity}-seed{seed}", "test-evaluation.json")))
+        run = f"{unit}-seed{seed}" if dense else f"{unit}-S{sparsity}-seed{seed}"
+        e = json.load(open(os.path.join(out, "runs", run, "test-evaluation.json")))
         dice.append(e["meanDice"])
-        per_class.append([c["dice"] for c in e["perClass"]])
-        print(f"{unit} S={sparsity} seed {seed}: mean Dice {e['meanDice']:.3f}, per class " + " / ".join(f"{d:.3f}" for d in per_class[-1]))
+        per_class = [c["dice"] for c in e["perClass"]]
+        lost += min(per_class) < 0.1
+        print(f"{label} seed {seed}: mean Dice {e['meanDice']:.3f}, per class " + " / ".join(f"{d:.3f}" for d in per_class))
     sd = statistics.stdev(dice) if len(dice) > 1 else 0.0
-    print(f"{unit} S={sparsity}: mean Dice {statistics.mean(dice):.3f} +- {sd:.3f} over {len(dice)} seeds")
+    print(f"{label}: mean Dice {statistics.mean(dice):.3f} +- {sd:.3f} over {len(dice)} seeds; "
+          f"a structure lost (its Dice < 0.1) in {lost} of {len(dice)}")
+    results[unit] = (label, dice)
+# Paired by seed (same split, same sampler seed): each unit against the first one given, so that the spread the seeds
+# share does not hide a difference. Standard error of the mean difference = sd / sqrt(n).
+if len(units) > 1 and len(seeds) > 1:
+    ref_label, ref = results[units[0]]
+    for unit in units[1:]:
+        label, dice = results[unit]
+        diff = [d - r for d, r in zip(dice, ref)]
+        sd = statistics.stdev(diff)
+        print(f"{label} - {ref_label}, paired by seed: {statistics.mean(diff):+.3f} +- {sd:.3f} (standard error "
+              f"{sd / math.sqrt(len(diff)):.3f}); higher in {sum(d > 0 for d in diff)} of {len(diff)} seeds")
 EOF

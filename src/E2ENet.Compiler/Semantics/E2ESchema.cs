@@ -59,7 +59,7 @@ namespace E2ENet.Compiler.Semantics
                         "Target voxel spacing in mm [D, H, W] (none: the dataset's median spacing).", "input spacing [2.0, 0.8, 0.8]"),
                     Leaf("names", new OptionalType(new ListType(new NameType(NameRule.Any), 1, 1024, allowScalar: true, example: "[T1, T1ce, T2, FLAIR]")), NoneValue.Instance,
                         "Channel names, one per channel.", "input names [T1, T1ce, T2, FLAIR]"),
-                    Leaf("normalization", new ListType(new ChoiceType(new[] { "ct", "zscore", "none" }), 1, 1024, allowScalar: true, example: "[ct]"), L(S("zscore")),
+                    Leaf("normalization", new ListType(new ChoiceType(SpecChoices.Normalization.Symbols), 1, 1024, allowScalar: true, example: "[ct]"), L(S("zscore")),
                         "Intensity normalization per channel (one value for all): ct (clip to foreground 0.5/99.5 percentiles, z-score with foreground statistics), zscore (per image), none.",
                         "input normalization ct")),
                 Leaf("classes", new IntType(2, 1000), null, "Output classes, background included.", "classes 16"),

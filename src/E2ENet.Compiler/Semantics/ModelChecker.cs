@@ -47,7 +47,7 @@ namespace E2ENet.Compiler.Semantics
             Int3 patch = read.Int3("input.patch");
             double[] spacing = read.OptionalList("input.spacing").Select(Reader.Real).ToArray();
             string[] names = read.OptionalList("input.names").Select(Reader.Name).ToArray();
-            string[] normalization = read.List("input.normalization").Select(Reader.Name).ToArray();
+            InputNormalization[] normalization = read.List("input.normalization").Select(v => SpecChoices.Normalization.Parse(Reader.Name(v))).ToArray();
             if (names.Length != 0 && names.Length != channels)
             {
                 Report(DiagnosticDescriptors.ChannelNameCount, "input.names", "names", names.Length, channels);
@@ -282,7 +282,7 @@ namespace E2ENet.Compiler.Semantics
 
             if (diagnostics.Count(d => d.IsError) > errorsBefore) return null;
             return new ModelSpec(name, parent, sourcePath, description,
-                new InputSpec(channels, patch, new EquatableArray<double>(spacing), new EquatableArray<string>(names), new EquatableArray<string>(normalization)),
+                new InputSpec(channels, patch, new EquatableArray<double>(spacing), new EquatableArray<string>(names), new EquatableArray<InputNormalization>(normalization)),
                 classes, new EquatableArray<string>(labels), new EquatableArray<int>(widths), new EquatableArray<Int3>(pools),
                 new EquatableArray<int>(blocks), block, new EquatableArray<Int3>(kernels), decoder, fusion, evolve, new HeadsSpec(new EquatableArray<double>(ds)), training, inference, codegen,
                 (unet ? settings.WithResolvedDefaults(UNetDefaults(kernels, ds)) : settings).ToE2E(name));

@@ -36,7 +36,7 @@ namespace E2ENet.Compiler.Semantics
     }
 
     /// <summary>The network's input.</summary>
-    public sealed record InputSpec(int Channels, Int3 Patch, EquatableArray<double> Spacing, EquatableArray<string> Names, EquatableArray<string> Normalization);
+    public sealed record InputSpec(int Channels, Int3 Patch, EquatableArray<double> Spacing, EquatableArray<string> Names, EquatableArray<InputNormalization> Normalization);
 
     /// <summary>Instance normalization's parameters.</summary>
     public sealed record NormSpec(NormKind Kind, double Eps, bool Affine);

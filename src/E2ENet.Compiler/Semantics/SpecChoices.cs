@@ -14,6 +14,10 @@ namespace E2ENet.Compiler.Semantics
         public static readonly SymbolMap<ActivationKind> Activation = new SymbolMap<ActivationKind>(
             ("leaky_relu", ActivationKind.LeakyRelu), ("relu", ActivationKind.Relu));
 
+        /// <summary><c>input.normalization</c> (each channel's).</summary>
+        public static readonly SymbolMap<InputNormalization> Normalization = new SymbolMap<InputNormalization>(
+            ("ct", InputNormalization.Ct), ("zscore", InputNormalization.ZScore), ("none", InputNormalization.None));
+
         /// <summary><c>fusion.unit</c>.</summary>
         public static readonly SymbolMap<SparsityUnit> Unit = new SymbolMap<SparsityUnit>(("kernel", SparsityUnit.Kernel), ("channel", SparsityUnit.Channel), ("group", SparsityUnit.Group));
 
@@ -46,6 +50,9 @@ namespace E2ENet.Compiler.Semantics
 
         /// <summary><c>training.loss.type</c>.</summary>
         public static readonly SymbolMap<LossKind> Loss = new SymbolMap<LossKind>(("dice_ce", LossKind.DiceCe));
+
+        /// <summary>The symbol of <paramref name="value"/> (<c>ct</c>, <c>zscore</c>, <c>none</c>).</summary>
+        public static string ToSymbol(this InputNormalization value) => Normalization.Symbol(value);
 
         /// <summary>The symbol of <paramref name="value"/> (<c>instance</c>).</summary>
         public static string ToSymbol(this NormKind value) => Norm.Symbol(value);

@@ -3,6 +3,19 @@ namespace E2ENet.Compiler.Semantics
     // The closed choices of a model: each is a symbol in the .e2e language (SpecChoices maps one to the other, once), an enum
     // value in ModelSpec, so that the training library, the run-time network, the generator and the exporter switch on them.
 
+    /// <summary>How one input channel's intensities are normalized before the network (<c>input.normalization</c>, nnU-Net's schemes).</summary>
+    public enum InputNormalization
+    {
+        /// <summary>Per case: subtract the mean, divide by the standard deviation (<c>zscore</c>).</summary>
+        ZScore,
+
+        /// <summary>Clip to the foreground's 0.5 and 99.5 percentiles over the dataset, then its mean and sd (<c>ct</c>).</summary>
+        Ct,
+
+        /// <summary>The intensities as they are (<c>none</c>).</summary>
+        None,
+    }
+
     /// <summary>The normalization after each convolution (<c>block.norm.type</c>).</summary>
     public enum NormKind
     {

@@ -30,7 +30,13 @@ namespace E2ENet.Data.Preprocessing
         /// <summary>The options a model implies: its patch, name, channels and classes, its spacing when set, its normalization.</summary>
         public static PlanOptions FromModel(ModelSpec spec)
         {
-            var normalization = spec.Input.Normalization.Select(n => n switch { "ct" => ChannelNormalization.Ct, "none" => ChannelNormalization.None, _ => ChannelNormalization.ZScore }).ToList();
+            var normalization = spec.Input.Normalization.Select(n => n switch
+            {
+                InputNormalization.ZScore => ChannelNormalization.ZScore,
+                InputNormalization.Ct => ChannelNormalization.Ct,
+                InputNormalization.None => ChannelNormalization.None,
+                _ => throw new ArgumentOutOfRangeException(nameof(spec), n, "an input normalization the planner does not know"),
+            }).ToList();
             if (normalization.Count == 1 && spec.Input.Channels > 1) normalization = Enumerable.Repeat(normalization[0], spec.Input.Channels).ToList();
             return new PlanOptions
             {

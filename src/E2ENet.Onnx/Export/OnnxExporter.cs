@@ -232,7 +232,7 @@ namespace E2ENet.Onnx.Export
                 spec.Input.Names.ToArray(),
                 spec.Input.Patch,
                 spec.Input.Spacing.Count == 0 ? null : spec.Input.Spacing.ToArray(),
-                spec.Input.Normalization.ToArray(),
+                spec.Input.Normalization.Select(n => n.ToSymbol()).ToArray(),
                 spec.Classes,
                 OnnxMetadata.Labels(spec),
                 spec.Inference.Step,

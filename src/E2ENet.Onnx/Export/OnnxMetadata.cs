@@ -35,7 +35,7 @@ namespace E2ENet.Onnx.Export
                 Entry("labels", JsonSerializer.Serialize(Labels(spec))),
                 Entry("patch", Ints(spec.Input.Patch)),
                 Entry("spacing", spec.Input.Spacing.Count == 0 ? "null" : JsonSerializer.Serialize(spec.Input.Spacing.ToArray())),
-                Entry("normalization", JsonSerializer.Serialize(spec.Input.Normalization.ToArray())),
+                Entry("normalization", JsonSerializer.Serialize(spec.Input.Normalization.Select(n => n.ToSymbol()).ToArray())),
                 Entry("divisible_by", Ints(divisible)),
                 Entry("step", spec.Inference.Step.ToString("R", CultureInfo.InvariantCulture)),
                 Entry("mirror_axes", JsonSerializer.Serialize(spec.Inference.MirrorAxes.ToArray())),
