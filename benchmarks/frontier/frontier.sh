@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 out=benchmarks/frontier/out data="" seeds="1 2 3" epochs="" iterations="" cases=20 test_cases=10 runs=5
-models="FrontierUNet FrontierKernelS7 FrontierKernelS8 FrontierGroupS8 FrontierGroup4S8 FrontierChannelS5 FrontierChannelS8 FrontierDense"
+models="FrontierUNet FrontierKernelS7 FrontierKernelS8 FrontierGroupS8 FrontierGroup4S8 FrontierGroup8S8 FrontierChannelS5 FrontierChannelS8 FrontierDense"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;

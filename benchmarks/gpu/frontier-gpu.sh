@@ -15,8 +15,8 @@
 # metrics, run.json, model.e2e, plan.json, train-seconds) and weights-seedN.tar.xz (weights.pt of each run of seed N).
 # Unpack: mkdir -p DIR/runs && tar -xzf runs.tar.gz -C DIR/runs && for f in weights-seed*.tar.xz; do tar -xJf $f -C DIR/runs; done
 #
-# Runs are started in priority order, --jobs at a time: the --key models (default: the kernel unit and the output-group
-# unit at S = 0.8 and the plain U-Net, the comparison the hardware-aware sparsity issue is judged on) with every seed, then
+# Runs are started in priority order, --jobs at a time: the --key models (default: the kernel unit, the output-group
+# unit with 8 and 4 groups at S = 0.8 and the plain U-Net, the comparison the hardware-aware sparsity issue is judged on) with every seed, then
 # the other --models (seed-major), then the key models' --extra-seeds;
 # no run is started that the remaining budget cannot finish (judged from the longest finished run), and whatever still runs
 # at the end of the budget is stopped, so the results always come back before the device call's limit.
@@ -36,7 +36,7 @@ if [ "${1:-}" = --prepare ]; then
 fi
 
 budget=540 jobs=12 seeds="1 2 3" extra_seeds="4 5" epochs="" iterations="" device=cuda
-key="FrontierKernelS8 FrontierGroup4S8 FrontierUNet"
+key="FrontierKernelS8 FrontierGroup8S8 FrontierGroup4S8 FrontierUNet"
 models="FrontierChannelS8 FrontierGroupS8 FrontierKernelS7 FrontierDense FrontierChannelS5"
 while [ $# -gt 0 ]; do
   case "$1" in
