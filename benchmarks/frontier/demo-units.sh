@@ -7,8 +7,8 @@
 #   benchmarks/frontier/demo-units.sh [--out DIR] [--sparsity S] [--seeds "1 2 3"] [--units "group kernel"] [--groups N]
 #                                     [--set KEY=VALUE ...] [--tag NAME]
 #
-# Defaults: DIR benchmarks/frontier/out-demo, S = 0.8 (AmosCtFast's), seeds 1 2 3, units group (2 groups; AmosCtFast's 4
-# with --groups 4) and kernel. The unit 'unet' is the baseline: nnU-Net's plain U-Net with the same widths and recipe
+# Defaults: DIR benchmarks/frontier/out-demo, S = 0.8 (AmosCtFast's), seeds 1 2 3, units group (2 groups; AmosCtFast's 8
+# with --groups 8) and kernel. The unit 'unet' is the baseline: nnU-Net's plain U-Net with the same widths and recipe
 # (benchmarks/frontier/demo-unet.e2e; dense, so S and --groups do not apply to it and its runs are named unet-seed<seed>).
 # --set changes the recipe of every run (e.g. --set evolve.regrow=gradient); --tag names such a variant, so its runs
 # (DIR/runs/UNIT[-gN][-TAG]-S<S>-seed<seed>) do not reuse the default recipe's.

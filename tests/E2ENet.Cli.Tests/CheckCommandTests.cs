@@ -27,10 +27,10 @@ namespace E2ENet.Cli.Tests
             Assert.Equal(35, model.GetProperty("sparseLayers").GetArrayLength());
             Assert.Equal(5, json.RootElement.GetArrayLength()); // the five models of the file
 
-            // AmosCtFast: the output-group unit with 4 groups; constant fan-in keeps the active count near the paper's.
+            // AmosCtFast: the output-group unit with 8 groups; constant fan-in keeps the active count near the paper's.
             JsonElement fast = json.RootElement.EnumerateArray().First(m => m.GetProperty("model").GetString() == "AmosCtFast");
             Assert.Equal("group", fast.GetProperty("fusion").GetProperty("unit").GetString());
-            Assert.Equal(4, fast.GetProperty("fusion").GetProperty("groups").GetInt32());
+            Assert.Equal(8, fast.GetProperty("fusion").GetProperty("groups").GetInt32());
             Assert.Equal(9_440_288, fast.GetProperty("parameters").GetProperty("active").GetInt64());
             Assert.False(model.GetProperty("fusion").TryGetProperty("groups", out _));
         }

@@ -158,15 +158,15 @@ namespace E2ENet.Compiler.Tests
         {
             NetworkIr network = Shipped().Find("AmosCtFast")!.Network!;
             ParameterIr fuse = network.Parameters.First(p => p.Name == "loc0.4.0.blocks.0.conv.weight");
-            Assert.Equal(new long[] { 4, 96 }, fuse.Mask!.UnitShape); // 4 groups of 12 outputs x 96 concatenated inputs
-            Assert.Equal(12, fuse.Mask.Group);
+            Assert.Equal(new long[] { 8, 96 }, fuse.Mask!.UnitShape); // 8 groups of 6 outputs x 96 concatenated inputs
+            Assert.Equal(6, fuse.Mask.Group);
             Assert.Equal(19, fuse.Mask.FanIn); // round(96 * 0.2) per group
-            Assert.Equal(4 * 19, fuse.Mask.Kept);
+            Assert.Equal(8 * 19, fuse.Mask.Kept);
             Assert.Equal(48L * 19 * 9, fuse.ActiveCount); // the channel unit's count: every output reads 19 inputs
             ParameterIr up = network.Parameters.First(p => p.Name == "up0.4.weight");
             Assert.True(up.Mask!.Transposed);
-            Assert.Equal(new long[] { 96, 4 }, up.Mask.UnitShape); // [in, groups] for a transposed conv [in, out, ...]
-            Assert.Equal(4 * 19, up.Mask.Kept);
+            Assert.Equal(new long[] { 96, 8 }, up.Mask.UnitShape); // [in, groups] for a transposed conv [in, out, ...]
+            Assert.Equal(8 * 19, up.Mask.Kept);
             Assert.Equal(9_440_288, network.Totals.ActiveParameters);
         }
 

@@ -11,7 +11,7 @@ namespace E2ENet.Onnx.Tests
 {
     /// <summary>
     /// Every model shipped in models/ exports and computes what its TorchSharp network computes. Full width (48..320) is too
-    /// slow for 2 cores, so each model is narrowed to widths 4..16 at a 32x32x64 patch (<see cref="Support.Narrow"/>); its pools,
+    /// slow for 2 cores, so each model is narrowed to widths 4..16 at a 32x32x64 patch (<see cref="Support.NarrowModel"/>; 8..16 for 8 groups); its pools,
     /// kernel, shift groups, sparsity, unit, channels and classes stay its own. Weights are random in the model's mask
     /// structure (exactly the kept count of random units per sparse layer), with random biases and norm parameters.
     /// </summary>

@@ -28,9 +28,19 @@ namespace E2ENet.Onnx.Tests
         /// </summary>
         public static readonly string[] Narrow = { "widths.base=4", "widths.max=16", "input.patch=[32, 32, 64]" };
 
-        /// <summary>A model of a file, narrowed.</summary>
+        /// <summary>
+        /// A model of a file, narrowed. A group-unit model whose group count does not divide 4..16 gets the nearest widths it
+        /// does (8 groups: 8..16); <paramref name="more"/> comes last, so it can set the widths itself.
+        /// </summary>
         public static ModelSpec NarrowModel(string file, string model, params string[] more)
-            => ModelSource.Compile(TestPaths.Repo("models", file), model, Narrow.Concat(more).ToArray());
+        {
+            string path = TestPaths.Repo("models", file);
+            ModelSpec full = ModelSource.Compile(path, model, System.Array.Empty<string>());
+            int groups = full.Fusion.Unit == SparsityUnit.Group ? full.Fusion.Groups : 1;
+            int RoundUp(int width) => (width + groups - 1) / groups * groups;
+            string[] narrow = { $"widths.base={RoundUp(4)}", $"widths.max={RoundUp(16)}", Narrow[2] };
+            return ModelSource.Compile(path, model, narrow.Concat(more).ToArray());
+        }
 
         /// <summary>Runs e2enet in-process.</summary>
         public static (int Exit, string Output, string Error) Cli(params string[] args)

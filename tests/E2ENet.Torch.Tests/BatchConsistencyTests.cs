@@ -32,7 +32,7 @@ namespace E2ENet.Torch.Tests
 
         /// <summary>
         /// Widths 6..24: concatenations of 12, 24, 30 and 72 channels, among the shapes the defect hit. A group-unit model
-        /// whose group count does not divide them gets the nearest widths it does (4 groups: 8..24).
+        /// whose group count does not divide them gets the nearest widths it does (4 or 8 groups: 8..24).
         /// </summary>
         internal static string[] Narrow(CompiledModel model)
         {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using E2ENet.Compiler;
 using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
 using E2ENet.Tests;
 using E2ENet.Torch.Diagnostics;
 using E2ENet.Torch.Network;
@@ -57,8 +58,12 @@ namespace E2ENet.Torch.Tests
         public void Every_shipped_model_runs_narrowed_forward_and_backward_with_a_gradient_for_every_parameter(string file, string model)
         {
             // Narrowed to widths 4..8 at every level the model has (E2ENet 6, the U-Nets 5 or 6).
-            int levels = ModelLoader.Load(TestPaths.Repo(file), model).Spec!.Levels;
-            string widths = "widths=[4" + string.Concat(Enumerable.Repeat(", 8", levels - 1)) + "]";
+            // A group-unit model gets the nearest widths its group count divides (8 groups: 8 at every level).
+            ModelSpec full = ModelLoader.Load(TestPaths.Repo(file), model).Spec!;
+            int levels = full.Levels;
+            int groups = full.Fusion.Unit == SparsityUnit.Group ? full.Fusion.Groups : 1;
+            int RoundUp(int width) => (width + groups - 1) / groups * groups;
+            string widths = "widths=[" + RoundUp(4) + string.Concat(Enumerable.Repeat(", " + RoundUp(8), levels - 1)) + "]";
             CompiledModel compiled = ModelLoader.Load(TestPaths.Repo(file), model, new[] { widths, "input.patch=[32, 32, 64]" });
             using E2ENetNetwork network = E2ENetNetwork.Create(compiled.Network!);
             using var scope = NewDisposeScope();

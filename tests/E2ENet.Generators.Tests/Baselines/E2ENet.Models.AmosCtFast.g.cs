@@ -6,7 +6,7 @@
 namespace E2ENet.Models
 {
     /// <summary>
-    /// E2ENet network <c>AmosCtFast</c> of <c>amos-ct.e2e</c>: AMOS-CT, output-group sparsity (4 groups per layer, constant fan-in) at S = 0.8: executed sparsity.
+    /// E2ENet network <c>AmosCtFast</c> of <c>amos-ct.e2e</c>: AMOS-CT, output-group sparsity (8 groups per layer, constant fan-in) at S = 0.8: executed sparsity.
     /// </summary>
     /// <remarks>
     /// <para>
@@ -64,7 +64,7 @@ namespace E2ENet.Models
         public const string E2EFileName = "amos-ct.e2e";
 
         /// <summary>The model's <c>description</c> (empty when it has none).</summary>
-        public const string Description = "AMOS-CT, output-group sparsity (4 groups per layer, constant fan-in) at S = 0.8: executed sparsity";
+        public const string Description = "AMOS-CT, output-group sparsity (8 groups per layer, constant fan-in) at S = 0.8: executed sparsity";
 
         /// <summary>Input channels (imaging modalities).</summary>
         public const int InputChannels = 1;
@@ -142,41 +142,41 @@ namespace E2ENet.Models
         /// </summary>
         public static global::System.Collections.Generic.IReadOnlyList<(string Name, long Units, long Kept)> SparseLayers { get; } = global::System.Array.AsReadOnly(new (string Name, long Units, long Kept)[]
         {
-            ("loc0.0.0.blocks.0.conv.weight", 3840, 768),
-            ("loc0.0.1.blocks.0.conv.weight", 1280, 256),
-            ("loc0.1.0.blocks.0.conv.weight", 3328, 664),
-            ("loc0.1.1.blocks.0.conv.weight", 1280, 256),
-            ("loc0.2.0.blocks.0.conv.weight", 1920, 384),
-            ("loc0.2.1.blocks.0.conv.weight", 768, 152),
-            ("loc0.3.0.blocks.0.conv.weight", 960, 192),
-            ("loc0.3.1.blocks.0.conv.weight", 384, 76),
-            ("loc0.4.0.blocks.0.conv.weight", 384, 76),
-            ("loc0.4.1.blocks.0.conv.weight", 192, 40),
-            ("loc1.0.0.blocks.0.conv.weight", 3328, 664),
-            ("loc1.1.0.blocks.0.conv.weight", 1920, 384),
-            ("loc1.2.0.blocks.0.conv.weight", 960, 192),
-            ("loc1.3.0.blocks.0.conv.weight", 384, 76),
-            ("loc2.0.0.blocks.0.conv.weight", 1920, 384),
-            ("loc2.1.0.blocks.0.conv.weight", 960, 192),
-            ("loc2.2.0.blocks.0.conv.weight", 384, 76),
-            ("loc3.0.0.blocks.0.conv.weight", 960, 192),
-            ("loc3.1.0.blocks.0.conv.weight", 384, 76),
-            ("loc4.0.0.blocks.0.conv.weight", 384, 76),
-            ("up0.0.weight", 1280, 256),
-            ("up0.1.weight", 1280, 256),
-            ("up0.2.weight", 1280, 256),
-            ("up0.3.weight", 768, 152),
-            ("up0.4.weight", 384, 76),
-            ("up1.0.weight", 1280, 256),
-            ("up1.1.weight", 1280, 256),
-            ("up1.2.weight", 768, 152),
-            ("up1.3.weight", 384, 76),
-            ("up2.0.weight", 1280, 256),
-            ("up2.1.weight", 768, 152),
-            ("up2.2.weight", 384, 76),
-            ("up3.0.weight", 768, 152),
-            ("up3.1.weight", 384, 76),
-            ("up4.0.weight", 384, 76),
+            ("loc0.0.0.blocks.0.conv.weight", 7680, 1536),
+            ("loc0.0.1.blocks.0.conv.weight", 2560, 512),
+            ("loc0.1.0.blocks.0.conv.weight", 6656, 1328),
+            ("loc0.1.1.blocks.0.conv.weight", 2560, 512),
+            ("loc0.2.0.blocks.0.conv.weight", 3840, 768),
+            ("loc0.2.1.blocks.0.conv.weight", 1536, 304),
+            ("loc0.3.0.blocks.0.conv.weight", 1920, 384),
+            ("loc0.3.1.blocks.0.conv.weight", 768, 152),
+            ("loc0.4.0.blocks.0.conv.weight", 768, 152),
+            ("loc0.4.1.blocks.0.conv.weight", 384, 80),
+            ("loc1.0.0.blocks.0.conv.weight", 6656, 1328),
+            ("loc1.1.0.blocks.0.conv.weight", 3840, 768),
+            ("loc1.2.0.blocks.0.conv.weight", 1920, 384),
+            ("loc1.3.0.blocks.0.conv.weight", 768, 152),
+            ("loc2.0.0.blocks.0.conv.weight", 3840, 768),
+            ("loc2.1.0.blocks.0.conv.weight", 1920, 384),
+            ("loc2.2.0.blocks.0.conv.weight", 768, 152),
+            ("loc3.0.0.blocks.0.conv.weight", 1920, 384),
+            ("loc3.1.0.blocks.0.conv.weight", 768, 152),
+            ("loc4.0.0.blocks.0.conv.weight", 768, 152),
+            ("up0.0.weight", 2560, 512),
+            ("up0.1.weight", 2560, 512),
+            ("up0.2.weight", 2560, 512),
+            ("up0.3.weight", 1536, 304),
+            ("up0.4.weight", 768, 152),
+            ("up1.0.weight", 2560, 512),
+            ("up1.1.weight", 2560, 512),
+            ("up1.2.weight", 1536, 304),
+            ("up1.3.weight", 768, 152),
+            ("up2.0.weight", 2560, 512),
+            ("up2.1.weight", 1536, 304),
+            ("up2.2.weight", 768, 152),
+            ("up3.0.weight", 1536, 304),
+            ("up3.1.weight", 768, 152),
+            ("up4.0.weight", 768, 152),
         });
 
         /// <summary>Every state-dict tensor with its shape, in the authors' order (147 tensors).</summary>
@@ -337,7 +337,7 @@ namespace E2ENet.Models
         /// </summary>
         public const string E2ESource =
             "model AmosCtFast {\n" +
-            "  description \"AMOS-CT, output-group sparsity (4 groups per layer, constant fan-in) at S = 0.8: executed sparsity\"\n" +
+            "  description \"AMOS-CT, output-group sparsity (8 groups per layer, constant fan-in) at S = 0.8: executed sparsity\"\n" +
             "  input channels 1,\n" +
             "    patch [64, 160, 160],\n" +
             "    spacing none,\n" +
@@ -361,7 +361,7 @@ namespace E2ENet.Models
             "  fusion stages 5,\n" +
             "    sparsity 0.8,\n" +
             "    unit group,\n" +
-            "    groups 4,\n" +
+            "    groups 8,\n" +
             "    init uniform\n" +
             "  decoder type fusion,\n" +
             "    blocks 2\n" +
