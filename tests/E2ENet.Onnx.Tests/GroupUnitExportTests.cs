@@ -26,6 +26,7 @@ namespace E2ENet.Onnx.Tests
         [Theory]
         [InlineData(2)]
         [InlineData(4)]
+        [InlineData(8)]
         public void Unit_groups_lower_to_grouped_convolutions_that_are_exact_and_execute_what_is_kept(int groups)
         {
             var (spec, source) = Fast(groups);
