@@ -4,6 +4,7 @@ using E2ENet.Compiler.Semantics;
 using E2ENet.Onnx.Emit;
 using E2ENet.Onnx.Export;
 using E2ENet.Onnx.Pruning;
+using E2ENet.Onnx.Tuning;
 using E2ENet.Onnx.Verification;
 using E2ENet.Tests;
 
@@ -82,8 +83,35 @@ namespace E2ENet.Onnx.Tests
                 Assert.Equal(applied, graph.Report.Layers.Single(l => l.Layer == layer.Layer).Lowering);
             }
             Assert.Equal(graph.Tuning.ChangesAnything, graph.Tuning.WholeGraph != null);
+            if (graph.Tuning.WholeGraph is { } whole)
+            {
+                // Both graphs' executed counts are recorded, and the exported one's is the report's.
+                Assert.True(whole.TunedMacs > 0 && whole.ReferenceMacs > 0);
+                Assert.Equal(whole.KeptTuned ? whole.TunedMacs : whole.ReferenceMacs, graph.Report.Layers.Sum(l => l.Macs.Executed));
+                Assert.Equal(WholeGraphComparison.KeepTuned(whole.TunedMilliseconds, whole.ReferenceMilliseconds, whole.TunedMacs, whole.ReferenceMacs), whole.KeptTuned);
+            }
             float[] input = ExportVerifier.RandomInput(1, spec.Input.Patch, 4, out long[] shape);
             Assert.InRange(ExportVerifier.RelativeError(ExportVerifier.Onnx(graph.Model, input, shape), ExportVerifier.Torch(source.Torch, input, shape)), 0, 1e-4);
+        }
+
+        [Theory]
+        // The tuned graph at least 2% faster: kept, even when it executes more (a folded shift computes zero taps).
+        [InlineData(97.0, 100.0, 200L, 100L, true)]
+        // The reference at least 2% faster: kept, even when it executes more.
+        [InlineData(100.0, 97.0, 100L, 200L, false)]
+        // Within 2% either way the times do not tell the graphs apart: fewer executed MACs decide (AmosCtFast at
+        // 64x160x160 on 2 cores: 8821 vs 8829 ms, 33% vs 76% of the dense MACs).
+        [InlineData(8820.7, 8828.7, 263L, 597L, true)]
+        [InlineData(100.0, 99.0, 100L, 200L, true)]
+        [InlineData(99.0, 100.0, 200L, 100L, false)]
+        // A tie on both: the reference.
+        [InlineData(100.0, 100.0, 100L, 100L, false)]
+        public void The_whole_graph_check_keeps_the_faster_graph_and_between_close_times_the_one_executing_less(
+            double tunedMs, double referenceMs, long tunedMacs, long referenceMacs, bool keepTuned)
+        {
+            Assert.Equal(keepTuned, WholeGraphComparison.KeepTuned(tunedMs, referenceMs, tunedMacs, referenceMacs));
+            var timing = new WholeGraphTiming(tunedMs, referenceMs, keepTuned, tunedMacs, referenceMacs);
+            Assert.Equal(System.Math.Abs(tunedMs - referenceMs) < 0.02 * System.Math.Max(tunedMs, referenceMs), timing.Tie);
         }
 
         [Fact]

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using E2ENet.Compiler.Ir;
 using E2ENet.Compiler.Semantics;
 using E2ENet.Onnx.Diagnostics;
@@ -54,13 +55,17 @@ namespace E2ENet.Onnx.Export
                 lowerings = tuning.Choices;
                 if (tuning.ChangesAnything)
                 {
-                    byte[] tunedGraph = Model(source, NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, lowerings, CostModel.Default)), options).ToBytes();
-                    byte[] referenceGraph = Model(source, NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, new Dictionary<string, BlockLowering>(), CostModel.Default)), options).ToBytes();
-                    WholeGraphTiming whole = WholeGraphComparison.Compare(tunedGraph, referenceGraph, source.Spec.Input.Channels, patch, options.TuneRuns);
+                    EmittedNetwork tunedNetwork = NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, lowerings, CostModel.Default));
+                    EmittedNetwork referenceNetwork = NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, new Dictionary<string, BlockLowering>(), CostModel.Default));
+                    WholeGraphTiming whole = WholeGraphComparison.Compare(Model(source, tunedNetwork, options).ToBytes(), Model(source, referenceNetwork, options).ToBytes(),
+                        source.Spec.Input.Channels, patch, options.TuneRuns, tunedNetwork.Layers.Values.Sum(l => l.Macs), referenceNetwork.Layers.Values.Sum(l => l.Macs));
                     tuning = tuning with { WholeGraph = whole };
                     lowerings = tuning.Applied;
-                    progress?.Invoke(string.Format(CultureInfo.InvariantCulture, "whole graph at {0}: tuned {1:0.0} ms, reference {2:0.0} ms -> {3}",
-                        patch.ToSizeString(), whole.TunedMilliseconds, whole.ReferenceMilliseconds, whole.KeptTuned ? "tuned lowerings kept" : "reference lowering kept"));
+                    progress?.Invoke(string.Format(CultureInfo.InvariantCulture, "whole graph at {0}: tuned {1:0.0} ms, reference {2:0.0} ms{3} -> {4}",
+                        patch.ToSizeString(), whole.TunedMilliseconds, whole.ReferenceMilliseconds,
+                        whole.Tie ? string.Format(CultureInfo.InvariantCulture, " (within {0:0%}: executed GMACs {1:0.00} tuned, {2:0.00} reference decide)",
+                            WholeGraphComparison.Margin, whole.TunedMacs / 1e9, whole.ReferenceMacs / 1e9) : "",
+                        whole.KeptTuned ? "tuned lowerings kept" : "reference lowering kept"));
                 }
             }
             EmittedNetwork emitted = NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, lowerings, CostModel.Default));

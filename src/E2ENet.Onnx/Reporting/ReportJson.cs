@@ -35,7 +35,10 @@ namespace E2ENet.Onnx.Reporting
                     json.WriteStartObject("wholeGraph");
                     json.WriteNumber("tunedMilliseconds", System.Math.Round(whole.TunedMilliseconds, 3));
                     json.WriteNumber("referenceMilliseconds", System.Math.Round(whole.ReferenceMilliseconds, 3));
+                    json.WriteNumber("tunedExecutedMacs", whole.TunedMacs);
+                    json.WriteNumber("referenceExecutedMacs", whole.ReferenceMacs);
                     json.WriteString("kept", whole.KeptTuned ? "tuned" : "reference");
+                    json.WriteString("decidedBy", whole.Tie ? "executed MACs (times within the margin)" : "time");
                     json.WriteEndObject();
                 }
                 json.WriteEndObject();

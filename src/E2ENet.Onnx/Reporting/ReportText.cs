@@ -41,7 +41,10 @@ namespace E2ENet.Onnx.Reporting
                 if (report.Tuning.WholeGraph is Tuning.WholeGraphTiming whole)
                 {
                     text.AppendLine(string.Format(CultureInfo.InvariantCulture, "Whole graph: tuned {0:0.0} ms, reference lowering {1:0.0} ms: {2}.", whole.TunedMilliseconds, whole.ReferenceMilliseconds,
-                        whole.KeptTuned ? "the tuned lowerings are exported" : "the reference lowering is exported (the per-layer gains did not carry over to the whole graph)"));
+                        whole.Tie
+                            ? string.Format(CultureInfo.InvariantCulture, "within {0:0%} of each other, so the one executing fewer MACs is exported ({1})",
+                                Tuning.WholeGraphComparison.Margin, whole.KeptTuned ? "the tuned lowerings" : "the reference lowering")
+                            : whole.KeptTuned ? "the tuned lowerings are exported" : "the reference lowering is exported (the per-layer gains did not carry over to the whole graph)"));
                 }
             }
             return text.ToString();
