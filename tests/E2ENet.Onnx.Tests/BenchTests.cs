@@ -43,5 +43,27 @@ namespace E2ENet.Onnx.Tests
             // nnU-Net's plain U-Net of docs/method.md at 32x32x64 with one input channel and 16 classes: 31,194,512 parameters without its deep-supervision heads.
             Assert.Contains("31194512", output);
         }
+
+        [Fact]
+        public void Bench_export_sequential_times_each_engine_with_only_its_own_session_open()
+        {
+            var (exit, output, error) = Support.Cli("bench", "export", "--model", E2ENet.Tests.TestPaths.Repo("models", "amos-ct.e2e") + ":AmosCtFast",
+                "--patch", "32,32,64", "--set", "widths.base=8", "--set", "widths.max=16", "--runs", "2", "--warmup", "1", "--tune-runs", "1", "--no-baseline", "--sequential");
+            Assert.True(exit == 0, error);
+            // One progress line per engine with its two timed runs, in order, instead of one line per round.
+            string[] engines = { "ONNX Runtime, dense export", "ONNX Runtime, pruned", "ONNX Runtime, pruned + tuned", "TorchSharp eager (dense weights)" };
+            int last = -1;
+            foreach (string engine in engines)
+            {
+                int at = (output + error).IndexOf(engine + ": ", StringComparison.Ordinal);
+                Assert.True(at > last, engine + " was not timed after the engine before it");
+                Assert.Matches("^" + System.Text.RegularExpressions.Regex.Escape(engine) + @": [0-9]+ ms \(cpu [0-9]+\), [0-9]+ ms \(cpu [0-9]+\)$",
+                    (output + error).Substring(at).Split('\n')[0].TrimEnd());
+                last = at;
+            }
+            Assert.DoesNotContain("run 1/2", output + error);
+            Assert.DoesNotContain("unet/tuned", output);
+            Assert.Matches(@"result: dense/pruned=[0-9.]+ dense/tuned=[0-9.]+ torch/tuned=[0-9.]+ dense/tuned_cpu=[0-9.]+ torch/tuned_cpu=[0-9.]+ tuned_ms=[0-9.]+ tuned_cpu_ms=[0-9.]+", output);
+        }
     }
 }

@@ -19,11 +19,13 @@ namespace E2ENet.Cli.Commands
 {
     /// <summary>
     /// <c>e2enet bench export --model FILE.e2e[:Model] --patch D,H,W [--set ...] [--weights W.pt] [--runs N] [--warmup N]
-    /// [--seed N] [--tune-runs N] [--baseline-onnx FILE | --no-baseline] [--profile DIR]</c>: in one process and one run, CPU latency of the
+    /// [--seed N] [--tune-runs N] [--baseline-onnx FILE | --no-baseline] [--profile DIR] [--sequential]</c>: in one process and one run, CPU latency of the
     /// same model and patch as (1) the dense export in ONNX Runtime (the authors' network as they run it: zeros included),
     /// (2) the pruned export with the reference lowering, (3) the pruned export with lowerings chosen by measured latency,
     /// (4) the TorchSharp network (eager), and (5) nnU-Net's plain 3D U-Net (benchmarks/onnx/plain_unet.py, exported by
-    /// PyTorch) in ONNX Runtime; runs are interleaved round-robin so that load drift hits every engine alike. Medians and
+    /// PyTorch) in ONNX Runtime; runs are interleaved round-robin so that load drift hits every engine alike (with
+    /// --sequential one engine after another instead, each with only its own session open, for patches whose sessions do
+    /// not fit in memory together: AmosCtFast at 64x160x160 needs about 24 GB interleaved). Medians and
     /// ratios, plus the multiply-accumulates each executes. Without --weights the model gets random weights with its mask
     /// structure (exactly the kept count of random units per sparse layer), since the shipped models are untrained.
     /// --profile DIR then traces the tuned export and the U-Net in ONNX Runtime's profiler (<see cref="OnnxProfile"/>).
@@ -46,6 +48,11 @@ namespace E2ENet.Cli.Commands
             var tuneRuns = new Option<int>("--tune-runs") { Description = "Timed runs per candidate lowering while tuning.", DefaultValueFactory = _ => 3 };
             var baseline = new Option<string?>("--baseline-onnx") { Description = "nnU-Net's plain U-Net as ONNX (default: exported now by " + BaselineScript + " with /usr/bin/python3)." };
             var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip nnU-Net's plain U-Net." };
+            var sequential = new Option<bool>("--sequential")
+            {
+                Description = "Time the engines one after another, each with only its own ONNX Runtime session open, instead of interleaved with every session open "
+                    + "(for a patch whose sessions do not fit in memory together, e.g. the full AMOS patch on 24 GiB; load drift then hits the engines unevenly).",
+            };
             var profile = new Option<string?>("--profile")
             {
                 Description = "After timing, trace the pruned+tuned export (and the U-Net) in ONNX Runtime's profiler for --runs runs: writes DIR/tuned-profile.json "
@@ -53,16 +60,17 @@ namespace E2ENet.Cli.Commands
             };
             var command = new Command("export", "Time a model exported dense, pruned and pruned+tuned in ONNX Runtime against TorchSharp eager and nnU-Net's plain U-Net, in one run.")
             {
-                model, patch, set, weights, runs, warmup, seed, tuneRuns, baseline, noBaseline, profile,
+                model, patch, set, weights, runs, warmup, seed, tuneRuns, baseline, noBaseline, profile, sequential,
             };
             command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(patch)!, parse.GetValue(set) ?? Array.Empty<string>(), parse.GetValue(weights),
-                parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(tuneRuns), parse.GetValue(baseline), parse.GetValue(noBaseline), parse.GetValue(profile)));
+                parse.GetValue(runs), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(tuneRuns), parse.GetValue(baseline), parse.GetValue(noBaseline), parse.GetValue(profile),
+                parse.GetValue(sequential)));
             return command;
         }
 
         /// <summary>Runs the benchmark.</summary>
         public static int Run(CliContext context, string modelArgument, string patchText, IReadOnlyList<string> overrides, string? weights, int runs, int warmup, int seed,
-            int tuneRuns, string? baselineOnnx, bool noBaseline, string? profileFolder = null)
+            int tuneRuns, string? baselineOnnx, bool noBaseline, string? profileFolder = null, bool sequential = false)
         {
             const string name = "bench export";
             string? unknown = ExportArguments.UnknownOption(modelArgument, patchText, weights, baselineOnnx, profileFolder);
@@ -108,7 +116,7 @@ namespace E2ENet.Cli.Commands
                     OnnxEngine("ONNX Runtime, dense export", dense.Model, dense.Report.TotalMacs.Executed, dense.Report.TotalParameters.Executed),
                     OnnxEngine("ONNX Runtime, pruned", pruned.Model, pruned.Report.TotalMacs.Executed, pruned.Report.TotalParameters.Executed),
                     OnnxEngine("ONNX Runtime, pruned + tuned", tuned.Model, tuned.Report.TotalMacs.Executed, tuned.Report.TotalParameters.Executed),
-                    new Engine("TorchSharp eager (dense weights)", (x, s) => Torch(source, x, s), () => { }, dense.Report.TotalMacs.Executed, dense.Report.TotalParameters.Executed),
+                    new Engine("TorchSharp eager (dense weights)", () => ((x, s) => Torch(source, x, s), () => { }), dense.Report.TotalMacs.Executed, dense.Report.TotalParameters.Executed),
                 };
                 if (unetPath != null)
                 {
@@ -116,7 +124,8 @@ namespace E2ENet.Cli.Commands
                 }
                 try
                 {
-                    Measure(engines, input, shape, warmup, runs, progress);
+                    if (sequential) MeasureSequentially(engines, input, shape, warmup, runs, progress);
+                    else Measure(engines, input, shape, warmup, runs, progress);
                 }
                 finally
                 {
@@ -139,24 +148,45 @@ namespace E2ENet.Cli.Commands
 
         private static void Measure(List<Engine> engines, float[] input, long[] shape, int warmup, int runs, Action<string> progress)
         {
+            foreach (Engine engine in engines) engine.Open();
             for (int w = 0; w < warmup; w++)
             {
                 foreach (Engine engine in engines) engine.Run(input, shape);
             }
             for (int r = 0; r < runs; r++)
             {
-                foreach (Engine engine in engines)
-                {
-                    using Process self = Process.GetCurrentProcess();
-                    TimeSpan cpu = self.TotalProcessorTime;
-                    var watch = Stopwatch.StartNew();
-                    engine.Run(input, shape);
-                    engine.Times.Add(watch.Elapsed.TotalMilliseconds);
-                    self.Refresh();
-                    engine.CpuTimes.Add((self.TotalProcessorTime - cpu).TotalMilliseconds);
-                }
+                foreach (Engine engine in engines) Time(engine, input, shape);
                 progress(FormattableString.Invariant($"run {r + 1}/{runs}: {string.Join(", ", engines.Select(e => e.Times[^1].ToString("0", CultureInfo.InvariantCulture) + " ms (cpu " + e.CpuTimes[^1].ToString("0", CultureInfo.InvariantCulture) + ")"))}"));
             }
+        }
+
+        /// <summary>
+        /// One engine after another: open its session, warm up, time its runs, release the session (and what the runtime
+        /// freed) before the next, so that the peak memory is one engine's, not every engine's together.
+        /// </summary>
+        private static void MeasureSequentially(List<Engine> engines, float[] input, long[] shape, int warmup, int runs, Action<string> progress)
+        {
+            foreach (Engine engine in engines)
+            {
+                engine.Open();
+                for (int w = 0; w < warmup; w++) engine.Run(input, shape);
+                for (int r = 0; r < runs; r++) Time(engine, input, shape);
+                engine.Dispose();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                progress(FormattableString.Invariant($"{engine.Name}: {string.Join(", ", engine.Times.Select((t, k) => t.ToString("0", CultureInfo.InvariantCulture) + " ms (cpu " + engine.CpuTimes[k].ToString("0", CultureInfo.InvariantCulture) + ")"))}"));
+            }
+        }
+
+        private static void Time(Engine engine, float[] input, long[] shape)
+        {
+            using Process self = Process.GetCurrentProcess();
+            TimeSpan cpu = self.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            engine.Run(input, shape);
+            engine.Times.Add(watch.Elapsed.TotalMilliseconds);
+            self.Refresh();
+            engine.CpuTimes.Add((self.TotalProcessorTime - cpu).TotalMilliseconds);
         }
 
         /// <summary>
@@ -208,11 +238,13 @@ namespace E2ENet.Cli.Commands
             output.WriteLine(FormattableString.Invariant($"result: dense/pruned={dense / engines[1].Median:0.00} dense/tuned={dense / engines[2].Median:0.00} torch/tuned={torch / engines[2].Median:0.00} dense/tuned_cpu={denseCpu / engines[2].CpuMedian:0.00} torch/tuned_cpu={torchCpu / engines[2].CpuMedian:0.00}{unet} tuned_ms={engines[2].Median:0.000} tuned_cpu_ms={engines[2].CpuMedian:0.000}"));
         }
 
+        /// <summary>An engine over an ONNX graph; its session is created when the engine is opened.</summary>
         private static Engine OnnxEngine(string name, byte[] model, long macs, long parameters)
-        {
-            OnnxRunner runner = OnnxRunner.Create(model, ExecutionDevice.Cpu, spinning: false);
-            return new Engine(name, (x, s) => runner.Run(x, s, out _), runner.Dispose, macs, parameters);
-        }
+            => new Engine(name, () =>
+            {
+                OnnxRunner runner = OnnxRunner.Create(model, ExecutionDevice.Cpu, spinning: false);
+                return ((x, s) => runner.Run(x, s, out _), runner.Dispose);
+            }, macs, parameters);
 
         private static void Torch(ModelSource source, float[] input, long[] shape)
         {
@@ -283,17 +315,16 @@ namespace E2ENet.Cli.Commands
 
         private sealed record UnetFacts(long Macs, long InferenceParameters);
 
-        /// <summary>One thing being timed.</summary>
+        /// <summary>One thing being timed: opened (its session created) before its first run, disposed after its last.</summary>
         private sealed class Engine : IDisposable
         {
-            private readonly Action<float[], long[]> _run;
-            private readonly Action _dispose;
+            private readonly Func<(Action<float[], long[]> Run, Action Dispose)> _open;
+            private (Action<float[], long[]> Run, Action Dispose)? _opened;
 
-            public Engine(string name, Action<float[], long[]> run, Action dispose, long macs, long parameters)
+            public Engine(string name, Func<(Action<float[], long[]> Run, Action Dispose)> open, long macs, long parameters)
             {
                 Name = name;
-                _run = run;
-                _dispose = dispose;
+                _open = open;
                 Macs = macs;
                 Parameters = parameters;
             }
@@ -312,9 +343,15 @@ namespace E2ENet.Cli.Commands
 
             public double Median => Statistics.Median(Times);
 
-            public void Run(float[] input, long[] shape) => _run(input, shape);
+            public void Open() => _opened ??= _open();
 
-            public void Dispose() => _dispose();
+            public void Run(float[] input, long[] shape) => (_opened ?? throw new InvalidOperationException(Name + " is not open")).Run(input, shape);
+
+            public void Dispose()
+            {
+                _opened?.Dispose();
+                _opened = null;
+            }
         }
     }
 }
