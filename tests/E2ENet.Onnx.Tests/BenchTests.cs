@@ -62,6 +62,7 @@ namespace E2ENet.Onnx.Tests
                 last = at;
             }
             Assert.DoesNotContain("run 1/2", output + error);
+            Assert.Contains("medians of 2 runs, one engine after another", output);
             Assert.DoesNotContain("unet/tuned", output);
             Assert.Matches(@"result: dense/pruned=[0-9.]+ dense/tuned=[0-9.]+ torch/tuned=[0-9.]+ dense/tuned_cpu=[0-9.]+ torch/tuned_cpu=[0-9.]+ tuned_ms=[0-9.]+ tuned_cpu_ms=[0-9.]+", output);
         }

@@ -137,7 +137,7 @@ namespace E2ENet.Cli.Commands
                     if (unetPath != null) profiled.Add(("unet", "nnU-Net plain U-Net, ONNX Runtime profile", File.ReadAllBytes(unetPath)));
                     Profile(context, profileFolder, profiled, input, shape, warmup, runs, progress);
                 }
-                Print(context, spec, patch, weights, seed, runs, engines, tuned.Report);
+                Print(context, spec, patch, weights, seed, runs, sequential, engines, tuned.Report);
                 return ExitCodes.Success;
             }
             catch (Exception e) when (ExportArguments.Report(context, name, e) is int code)
@@ -219,14 +219,14 @@ namespace E2ENet.Cli.Commands
             }
         }
 
-        private static void Print(CliContext context, ModelSpec spec, Int3 patch, string? weights, int seed, int runs, List<Engine> engines, PruningReport report)
+        private static void Print(CliContext context, ModelSpec spec, Int3 patch, string? weights, int seed, int runs, bool sequential, List<Engine> engines, PruningReport report)
         {
             TextWriter output = context.Output;
             double dense = engines[0].Median, torch = engines[3].Median;
             double denseCpu = engines[0].CpuMedian, torchCpu = engines[3].CpuMedian;
             string source = weights != null ? "weights " + weights : FormattableString.Invariant($"random weights with the model's mask structure (seed {seed})");
             output.WriteLine(FormattableString.Invariant($"model   {spec.Name} ({spec.Fusion.Unit.ToSymbol()} sparsity {spec.Fusion.Sparsity}), patch 1x{spec.Input.Channels}x{patch.ToSizeString()}, {source}"));
-            output.WriteLine(FormattableString.Invariant($"machine {Environment.ProcessorCount} logical cores, ONNX Runtime CPU (default threads, no spin-waiting), TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} ({get_num_threads()} threads); medians of {runs} interleaved runs"));
+            output.WriteLine(FormattableString.Invariant($"machine {Environment.ProcessorCount} logical cores, ONNX Runtime CPU (default threads, no spin-waiting), TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} ({get_num_threads()} threads); medians of {runs} {(sequential ? "runs, one engine after another" : "interleaved runs")}"));
             output.WriteLine(FormattableString.Invariant($"{"engine",-36} {"wall ms",9} {"x dense",8} {"x torch",8} {"cpu ms",9} {"x dense",8} {"x torch",8} {"GMACs",8} {"params",10}"));
             foreach (Engine engine in engines)
             {
