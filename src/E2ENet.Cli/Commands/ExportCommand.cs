@@ -33,7 +33,7 @@ namespace E2ENet.Cli.Commands
             var triton = new Option<bool>("--triton") { Description = "Also write a Triton model repository into the bundle (triton/NAME/config.pbtxt, triton/NAME/1/model.onnx)." };
             var plan = new Option<string?>("--plan") { Description = "The preprocessing plan (plan.json of 'e2enet dataset preprocess') to carry for 'e2enet predict --bundle'." };
             var force = new Option<bool>("--force") { Description = "Replace an existing bundle at --out (only once the new one has passed its checks)." };
-            var noTune = new Option<bool>("--no-tune") { Description = "Use the reference lowering everywhere instead of choosing per layer by measured latency." };
+            var noTune = new Option<bool>("--no-tune") { Description = "Use every block's reference lowering (a unit-group mask's own groups where they save MACs, else one Concat and Conv) instead of choosing per layer by measured latency." };
             var tuneRuns = new Option<int>("--tune-runs") { Description = "Timed runs per candidate lowering.", DefaultValueFactory = _ => 3 };
             var tunePatch = new Option<string?>("--tune-patch") { Description = "Patch D,H,W the tuner measures at (default: the model's patch, reduced to at most 64^3 voxels)." };
             var verifyPatch = new Option<string?>("--verify-patch") { Description = "Patch D,H,W of the random input the export is checked on (default: the model's patch)." };

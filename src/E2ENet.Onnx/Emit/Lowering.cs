@@ -1,4 +1,8 @@
 using System.Globalization;
+using E2ENet.Compiler.Ir;
+using E2ENet.Compiler.Semantics;
+using E2ENet.Onnx.Pruning;
+using E2ENet.Onnx.Weights;
 
 namespace E2ENet.Onnx.Emit
 {
@@ -42,8 +46,23 @@ namespace E2ENet.Onnx.Emit
     /// <summary>The lowering of one block: its convolution and its shift (and the group count of a grouped convolution).</summary>
     public sealed record BlockLowering(ConvLowering Conv, ShiftLowering Shift, int Groups = 1)
     {
-        /// <summary>The reference lowering: Concat, then Pad copies for the shift.</summary>
-        public static BlockLowering Reference(bool hasShift) => new BlockLowering(ConvLowering.Concat, hasShift ? ShiftLowering.Pad : ShiftLowering.None);
+        /// <summary>
+        /// The reference lowering of a block: the one its sparsity unit defines, with the shift as Pad copies. A
+        /// <c>unit group</c> mask's own groups (<see cref="ConvLowering.Grouped"/>, one group per mask group with a live
+        /// output, each reading only its kept inputs) when that executes at most four fifths of one convolution over every
+        /// live input (<see cref="OutputGrouping.ByUnitIfSmaller"/>): exact by construction, and what the unit was trained to
+        /// execute. Otherwise (the kernel and channel units, dense blocks, a dense export) one Concat and one Conv. It is
+        /// what <c>--no-tune</c> exports, the tuner's first candidate and the baseline of its whole-graph check.
+        /// </summary>
+        public static BlockLowering Reference(BlockIr block, LayerLiveness live, KernelPresence kernels)
+        {
+            ShiftLowering shift = NetworkEmitter.HasShift(block) ? ShiftLowering.Pad : ShiftLowering.None;
+            if (block.Mask is { Unit: SparsityUnit.Group } mask && OutputGrouping.ByUnitIfSmaller(kernels, live.Out, live.In, mask.Group) is { } partition)
+            {
+                return new BlockLowering(ConvLowering.Grouped, shift, partition.Groups.Length);
+            }
+            return new BlockLowering(ConvLowering.Concat, shift);
+        }
 
         /// <summary>E.g. <c>concat+pad</c>, <c>grouped8+fold</c>, <c>branch</c>.</summary>
         public override string ToString()

@@ -66,7 +66,7 @@ namespace E2ENet.Onnx.Emit
                 {
                     case LayerKind.Block:
                     {
-                        BlockLowering lowering = LoweringOf(layer, options);
+                        BlockLowering lowering = LoweringOf(layer, live, liveness.Presence[layer.Name], options);
                         (EmittedValue output, LayerExecution execution) = BlockEmitter.Emit(context, layer, live, liveness.Presence[layer.Name], sources, lowering);
                         values[layer.Output] = output;
                         executions[layer.Name] = execution;
@@ -102,8 +102,8 @@ namespace E2ENet.Onnx.Emit
         }
 
         /// <summary>The lowering a block gets: the one chosen for it, or the reference.</summary>
-        public static BlockLowering LoweringOf(DataflowLayer layer, EmitOptions options)
-            => options.Lowerings.TryGetValue(layer.Name, out BlockLowering? chosen) ? chosen : BlockLowering.Reference(HasShift(layer.Block!));
+        public static BlockLowering LoweringOf(DataflowLayer layer, LayerLiveness live, KernelPresence kernels, EmitOptions options)
+            => options.Lowerings.TryGetValue(layer.Name, out BlockLowering? chosen) ? chosen : BlockLowering.Reference(layer.Block!, live, kernels);
 
         /// <summary>Whether a block shifts any channel group.</summary>
         public static bool HasShift(BlockIr block) => block.Shift.Any(o => o != 0);

@@ -76,6 +76,19 @@ namespace E2ENet.Onnx.Emit
             return (groups, unions);
         }
 
+        /// <summary>
+        /// The partition of a <c>unit group</c> mask (<see cref="ByUnit"/>) when lowering to it pays: two or more groups with
+        /// a live output, whose grouped convolution executes at most four fifths of the multiply-accumulates of one
+        /// convolution over every live input (a dense export's groups each read every input, so it never pays there). Null
+        /// otherwise. The reference lowering of a unit-group fusion block and of a unit-group up path.
+        /// </summary>
+        public static (int[][] Groups, int[][] Unions)? ByUnitIfSmaller(KernelPresence kernels, int[] outs, int[] required, int groupSize, bool transposed = false)
+        {
+            if (ByUnit(kernels, outs, required, groupSize, transposed) is not { } partition || partition.Groups.Length < 2) return null;
+            long grouped = (long)partition.Groups.Length * groupSize * partition.Unions.Max(u => u.Length);
+            return grouped <= 0.8 * required.Length * outs.Length ? partition : null;
+        }
+
         private static int Count(ulong[] bits) => bits.Sum(b => BitOperations.PopCount(b));
 
         /// <summary>

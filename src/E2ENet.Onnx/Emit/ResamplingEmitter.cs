@@ -30,9 +30,7 @@ namespace E2ENet.Onnx.Emit
             for (int p = 0; p < source.Layout.Length; p++) position[source.Layout[p]] = p;
 
             if (up.Mask is { Unit: SparsityUnit.Group } mask
-                && OutputGrouping.ByUnit(kernels, live.Out, live.In, mask.Group, transposed: true) is { } partition
-                && partition.Groups.Length > 1
-                && (long)partition.Groups.Length * partition.Unions.Max(u => u.Length) * mask.Group <= 0.8 * live.In.Length * live.Out.Length)
+                && OutputGrouping.ByUnitIfSmaller(kernels, live.Out, live.In, mask.Group, transposed: true) is { } partition)
             {
                 return Grouped(context, up, live, source, position, partition.Groups, partition.Unions, weight, shape, taps, inVoxels);
             }

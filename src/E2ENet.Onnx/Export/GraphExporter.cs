@@ -44,6 +44,7 @@ namespace E2ENet.Onnx.Export
             Dataflow flow = Dataflow.Build(ir);
             ChannelLiveness liveness = ChannelLiveness.Analyze(flow, source.Weights, dense: !options.Pruned);
             TuningResult? tuning = null;
+            EmittedNetwork? emitted = null;
             IReadOnlyDictionary<string, BlockLowering> lowerings = options.Lowerings ?? new Dictionary<string, BlockLowering>();
             if (options.Lowerings == null && options.Tune)
             {
@@ -61,6 +62,7 @@ namespace E2ENet.Onnx.Export
                         source.Spec.Input.Channels, patch, options.TuneRuns, tunedNetwork.Layers.Values.Sum(l => l.Macs), referenceNetwork.Layers.Values.Sum(l => l.Macs));
                     tuning = tuning with { WholeGraph = whole };
                     lowerings = tuning.Applied;
+                    emitted = whole.KeptTuned ? tunedNetwork : referenceNetwork;
                     progress?.Invoke(string.Format(CultureInfo.InvariantCulture, "whole graph at {0}: tuned {1:0.0} ms, reference {2:0.0} ms{3} -> {4}",
                         patch.ToSizeString(), whole.TunedMilliseconds, whole.ReferenceMilliseconds,
                         whole.Tie ? string.Format(CultureInfo.InvariantCulture, " (within {0:0%}: executed GMACs {1:0.00} tuned, {2:0.00} reference decide)",
@@ -68,7 +70,7 @@ namespace E2ENet.Onnx.Export
                         whole.KeptTuned ? "tuned lowerings kept" : "reference lowering kept"));
                 }
             }
-            EmittedNetwork emitted = NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, lowerings, CostModel.Default));
+            emitted ??= NetworkEmitter.Emit(flow, liveness, source.Weights, new EmitOptions(options.Half, lowerings, CostModel.Default));
             PruningReport report = PruningReport.Build(ir, emitted.Layers, options.Pruned, options.Half, tuning);
             OnnxModel model = Model(source, emitted, options);
             long size = model.Size();

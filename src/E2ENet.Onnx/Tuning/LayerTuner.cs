@@ -215,16 +215,21 @@ namespace E2ENet.Onnx.Tuning
             }
         }
 
-        /// <summary>max |a - b| / max |a| over the channels both hold, matched through their layouts.</summary>
+        /// <summary>
+        /// max |a - b| / max |a| over the live output <paramref name="channels"/>, matched through the layouts (a grouped
+        /// lowering by a unit's groups also computes the dead outputs of its groups, which other lowerings leave out).
+        /// </summary>
         private static double Difference(float[] a, int[] layoutA, float[] b, int[] layoutB, int[] channels)
         {
             long plane = a.LongLength / layoutA.Length;
+            var positionA = new Dictionary<int, int>();
+            for (int k = 0; k < layoutA.Length; k++) positionA[layoutA[k]] = k;
             var positionB = new Dictionary<int, int>();
             for (int k = 0; k < layoutB.Length; k++) positionB[layoutB[k]] = k;
             double diff = 0, reference = 0;
-            for (int k = 0; k < layoutA.Length; k++)
+            foreach (int channel in channels)
             {
-                long offsetA = k * plane, offsetB = positionB[layoutA[k]] * plane;
+                long offsetA = positionA[channel] * plane, offsetB = positionB[channel] * plane;
                 for (long v = 0; v < plane; v++)
                 {
                     diff = Math.Max(diff, Math.Abs(a[offsetA + v] - b[offsetB + v]));
