@@ -73,6 +73,7 @@ namespace E2ENet.Onnx.Reporting
                         json.WriteStartObject();
                         json.WriteString("lowering", timing.Lowering);
                         json.WriteNumber("milliseconds", System.Math.Round(timing.Milliseconds, 3));
+                        if (timing.FirstPassMilliseconds is double first) json.WriteNumber("firstPassMilliseconds", System.Math.Round(first, 3));
                         json.WriteNumber("macs", timing.Macs);
                         json.WriteEndObject();
                     }

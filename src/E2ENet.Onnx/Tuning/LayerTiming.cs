@@ -5,8 +5,12 @@ using E2ENet.Onnx.Emit;
 
 namespace E2ENet.Onnx.Tuning
 {
-    /// <summary>The measured latency of one candidate lowering of a block (median of the timed runs, milliseconds).</summary>
-    public sealed record CandidateTiming(string Lowering, double Milliseconds, long Macs);
+    /// <summary>
+    /// The measured latency of one candidate lowering of a block (median of the timed runs, milliseconds). The reference
+    /// lowering (the first candidate) is measured first and again after the others: <paramref name="Milliseconds"/> is the
+    /// faster of its two medians and <paramref name="FirstPassMilliseconds"/> the first (null for the other candidates).
+    /// </summary>
+    public sealed record CandidateTiming(string Lowering, double Milliseconds, long Macs, double? FirstPassMilliseconds = null);
 
     /// <summary>What the tuner measured for one block and what it chose.</summary>
     public sealed record LayerTiming(string Layer, BlockLowering Chosen, IReadOnlyList<CandidateTiming> Candidates);
