@@ -133,9 +133,9 @@ namespace E2ENet.Benchmarks.ConvLowerings
             bool agree = true;
             foreach (var (name, model, shape, depthMajor, lowered) in lowerings)
             {
-                float[] x = depthMajor ? DepthMajor(input, inC, d, h * w) : input;
+                float[] x = depthMajor ? SwapAxes(input, inC, d, h * w) : input;
                 (float[] y, double ms) = Time(model, x, shape, threads, runs);
-                if (depthMajor) y = ChannelMajor(y, outC, d, h * w);
+                if (depthMajor) y = SwapAxes(y, d, outC, h * w);
                 string check = string.Empty;
                 if (reference == null) reference = y;
                 else if (!name.StartsWith("(", StringComparison.Ordinal))
@@ -187,22 +187,13 @@ namespace E2ENet.Benchmarks.ConvLowerings
             return values;
         }
 
-        // (C, D, plane) <-> (D, C, plane).
-        private static float[] DepthMajor(float[] x, int channels, int depth, int plane)
+        // (A, B, plane) -> (B, A, plane): channel-major (C, D, ...) to depth-major (D, C, ...) and back.
+        private static float[] SwapAxes(float[] x, int a, int b, int plane)
         {
             var y = new float[x.Length];
-            for (int c = 0; c < channels; c++)
-                for (int z = 0; z < depth; z++)
-                    Array.Copy(x, ((long)c * depth + z) * plane, y, ((long)z * channels + c) * plane, plane);
-            return y;
-        }
-
-        private static float[] ChannelMajor(float[] x, int channels, int depth, int plane)
-        {
-            var y = new float[x.Length];
-            for (int z = 0; z < depth; z++)
-                for (int c = 0; c < channels; c++)
-                    Array.Copy(x, ((long)z * channels + c) * plane, y, ((long)c * depth + z) * plane, plane);
+            for (int i = 0; i < a; i++)
+                for (int j = 0; j < b; j++)
+                    Array.Copy(x, ((long)i * b + j) * plane, y, ((long)j * a + i) * plane, plane);
             return y;
         }
 
