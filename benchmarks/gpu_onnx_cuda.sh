@@ -7,10 +7,12 @@
 #   bash benchmarks/gpu/pack-onnx-cuda.sh    # e2enet with Microsoft.ML.OnnxRuntime.Gpu, the .NET runtime and the demo
 #                                            # data, in parts of one call each; prints the calls (also .gpu/onnx-cuda/calls.txt)
 # The calls stash the parts there with benchmarks/gpu/onnx-cuda-parts.sh; the last one assembles them and runs this script:
-#   bash benchmarks/gpu_onnx_cuda.sh [all|quick|smoke]   (OUT=folder for the logs, default /tmp/gpu-out)
+#   bash benchmarks/gpu_onnx_cuda.sh [all|quick|fast|smoke]   (OUT=folder for the logs, default /tmp/gpu-out)
 #   all    AmosCtChannel (pruned, channel unit), AmosCt (dense export, kernel unit), nnU-Net's plain U-Net
 #          (models/baselines/nnunet-plain.e2e), then bench export at 32x64x64 as docs/benchmarks.md runs it
 #   quick  AmosCtChannel only
+#   fast   AmosCtFast (output-group unit, 8 groups: grouped convolutions, the issue-13 question) and nnU-Net's plain U-Net,
+#          then bench export of AmosCtFast at 32x64x64
 #   smoke  Colin27Demo at 32^3: checks this script anywhere. On a machine without a GPU, after a local assemble (E2ENET_ONNX_CUDA_DIR):
 #          LD_LIBRARY_PATH=~/.nuget/packages/libtorch-cpu-linux-x64/2.10.0/runtimes/linux-x64/native DEVICE=cpu \
 #          E2ENET_CLI="dotnet STASH/gpu/app/e2enet.dll" E2ENET_PYTHON=/usr/bin/python3 bash benchmarks/gpu_onnx_cuda.sh smoke
@@ -42,8 +44,8 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 mode=${1:-all}
 case $mode in
-  all | quick | smoke) ;;
-  *) echo "usage: bash benchmarks/gpu_onnx_cuda.sh [all|quick|smoke]" >&2; exit 2 ;;
+  all | quick | fast | smoke) ;;
+  *) echo "usage: bash benchmarks/gpu_onnx_cuda.sh [all|quick|fast|smoke]" >&2; exit 2 ;;
 esac
 OUT=${OUT:-/tmp/gpu-out}
 DEVICE=${DEVICE:-cuda}
@@ -142,6 +144,7 @@ verify=32,64,64
 case $mode in
   all) models=("amos-channel models/amos-ct.e2e:AmosCtChannel" "amos-dense models/amos-ct.e2e:AmosCt --dense" "unet models/baselines/nnunet-plain.e2e:NnUNetPlainAmos") ;;
   quick) models=("amos-channel models/amos-ct.e2e:AmosCtChannel") ;;
+  fast) models=("amos-fast models/amos-ct.e2e:AmosCtFast" "unet models/baselines/nnunet-plain.e2e:NnUNetPlainAmos") ;;
   smoke) models=("demo models/demo/colin27.e2e:Colin27Demo") sets=() patch=32,32,32 verify=32,32,32 ;;
 esac
 
@@ -213,6 +216,7 @@ done
 if [ "$mode" != quick ]; then
   case $mode in
     smoke) bench_models=(models/demo/colin27.e2e:Colin27Demo) classes=4 ;;
+    fast) bench_models=(models/amos-ct.e2e:AmosCtFast) classes=16 ;;
     *) bench_models=(models/amos-ct.e2e:AmosCtChannel models/amos-ct.e2e:AmosCt) classes=16 ;;
   esac
   bench_patch=32,64,64   # not 32^3: the U-Net's five halvings would leave one voxel, which its instance norm refuses
