@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using E2ENet.Onnx.Graph;
 using E2ENet.Onnx.Proto;
+using E2ENet.Onnx.Verification;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -140,7 +141,7 @@ namespace E2ENet.Benchmarks.ConvLowerings
                 if (reference == null) reference = y;
                 else if (!name.StartsWith("(", StringComparison.Ordinal))
                 {
-                    double error = RelativeError(reference, y);
+                    double error = ExportVerifier.RelativeError(y, reference);
                     check = string.Format(CultureInfo.InvariantCulture, "  (max |diff| / max |ref| {0:E1})", error);
                     if (!(error < 1e-4)) { agree = false; check += " DISAGREES"; }
                 }
@@ -195,18 +196,6 @@ namespace E2ENet.Benchmarks.ConvLowerings
                 for (int j = 0; j < b; j++)
                     Array.Copy(x, ((long)i * b + j) * plane, y, ((long)j * a + i) * plane, plane);
             return y;
-        }
-
-        private static double RelativeError(float[] reference, float[] other)
-        {
-            if (reference.Length != other.Length) return double.PositiveInfinity;
-            double diff = 0, scale = 0;
-            for (long i = 0; i < reference.LongLength; i++)
-            {
-                diff = Math.Max(diff, Math.Abs(reference[i] - other[i]));
-                scale = Math.Max(scale, Math.Abs(reference[i]));
-            }
-            return diff / Math.Max(scale, 1e-30);
         }
     }
 }
